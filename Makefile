@@ -1,0 +1,41 @@
+# Two commands: `make run` (the app on SQLite with a demo community) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-postgres install translations messages bench clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,prod]'
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(BIN)/pybabel compile --statistics -d board/translations
+
+run: translations
+	$(BIN)/flask --app board db upgrade
+	$(BIN)/flask --app board seed-demo
+	@echo "Doorstep: http://127.0.0.1:5000"
+	$(BIN)/flask --app board run --host 127.0.0.1 --port 5000
+
+test: translations
+	$(BIN)/pytest
+
+test-postgres: translations
+	BOARD_DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest
+
+# After changing user-facing text: extract, merge into the catalogues, translate, `make test`.
+messages: install
+	$(BIN)/pybabel extract -F board/translations/babel.cfg -k _l -k lazy_gettext -o board/translations/messages.pot .
+	$(BIN)/pybabel update --quiet -i board/translations/messages.pot -d board/translations
+
+bench: translations
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,45 @@
+"""Doorstep: a neighbourhood mutual-aid board."""
+import os
+
+from flask import Flask
+
+from board.config import Config, secret_key_from_instance
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then BOARD_* environment, then `config`."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("BOARD")
+    if config:
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        default_sqlite = "sqlite:///" + os.path.join(app.instance_path, "doorstep.sqlite3")
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or default_sqlite
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
+
+    from board import auth, cards, cli, errors, htmx, i18n, security
+    from board.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    htmx.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(cards.bp)
+    return app

@@ -1,0 +1,92 @@
+"""Account rules: password hashing, registration, authentication."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func, select
+
+from board.extensions import db, login_manager
+from board.models import Building, Community, Membership, Role, User
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST"])
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    try:
+        return _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_login(login: str) -> str:
+    """Logins compare without case or surrounding spaces; phone numbers lose spaces and dashes."""
+    login = login.strip().lower()
+    if login.replace("+", "").replace(" ", "").replace("-", "").isdigit():
+        login = login.replace(" ", "").replace("-", "")
+    return login
+
+
+def login_taken(login: str) -> bool:
+    return db.session.scalar(select(func.count(User.id)).where(User.login == normalise_login(login))) > 0
+
+
+def community_by_invite(code: str) -> Community | None:
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    return db.session.scalar(select(Community).where(Community.invite_code == code))
+
+
+def register(
+    *,
+    display_name: str,
+    login: str,
+    password: str,
+    community: Community,
+    building: Building,
+    unit: str,
+    role: Role = Role.RESIDENT,
+    locale: str | None = None,
+) -> User:
+    """Create the account and its membership together."""
+    if building.community_id != community.id:
+        raise ValueError("building belongs to another community")
+    user = User(
+        login=normalise_login(login),
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        locale=locale,
+    )
+    user.memberships.append(
+        Membership(community=community, building=building, unit=unit.strip(), role=role.value)
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(login: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.login == normalise_login(login)))
+    if user is None:
+        # Spend the same time as a real check, so response time does not reveal who has an account.
+        _hasher().hash(password)
+        return None
+    return user if check_password(user, password) else None
+
+
+def change_password(user: User, new_password: str) -> None:
+    user.password_hash = hash_password(new_password)
+    db.session.commit()
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))

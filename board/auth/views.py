@@ -1,0 +1,158 @@
+"""Account pages. Views parse the form, call the service, render."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from board.auth import service
+from board.auth.forms import InviteForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
+from board.extensions import db, limiter, login_manager, login_rate_key
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = None  # the login page already says why
+login_manager.session_protection = "strong"
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths: never `//evil.example` or `https://…`."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def building_choices(community):
+    return [(b.id, b.name) for b in community.buildings]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Join a community: first its invite code, then your details."""
+    if current_user.is_authenticated:
+        return redirect(url_for("cards.board"))
+    code = request.values.get("code", "")
+    community = service.community_by_invite(code)
+    if community is None:
+        invite = InviteForm(request.args, meta={"csrf": False})
+        if code:
+            invite.code.errors = [_("That invite code is not known. Please check it with your coordinator.")]
+        return render_template("auth/invite.html", form=invite)
+    form = RegisterForm(code=community.invite_code)
+    form.building.choices = building_choices(community)
+    if form.validate_on_submit():
+        building = next(b for b in community.buildings if b.id == form.building.data)
+        user = service.register(
+            display_name=form.display_name.data,
+            login=form.login.data,
+            password=form.password.data,
+            community=community,
+            building=building,
+            unit=form.unit.data,
+            locale=session.get("lang"),
+        )
+        session.clear()
+        login_user(user)
+        flash(_("Welcome to %(name)s, %(who)s!", name=community.name, who=user.display_name), "success")
+        return redirect(url_for("cards.board"))
+    return render_template("auth/register.html", form=form, community=community)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=login_rate_key, methods=["POST"])
+def login():
+    """Log in with login name or phone number."""
+    if current_user.is_authenticated:
+        return redirect(url_for("cards.board"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = service.authenticate(form.login.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("That login and password do not match."))
+        else:
+            lang = session.get("lang")
+            session.clear()  # a fresh session at login: nothing planted before it survives
+            if lang:
+                session["lang"] = lang
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data) or url_for("cards.board"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out (a POST, so that no link or image can log a resident out)."""
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Edit name, home and language."""
+    membership = current_user.membership
+    if membership is None:
+        abort(404)
+    form = ProfileForm(
+        obj=current_user,
+        data=None if request.method == "POST" else {
+            "building": membership.building_id,
+            "unit": membership.unit,
+            "locale": current_user.locale or "",
+        },
+    )
+    form.building.choices = building_choices(membership.community)
+    if form.validate_on_submit():
+        current_user.display_name = form.display_name.data.strip()
+        current_user.locale = form.locale.data or None
+        membership.building_id = form.building.data
+        membership.unit = form.unit.data.strip()
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form, membership=membership)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change password, with the current one as proof."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not service.check_password(current_user, form.current.data):
+            form.current.errors.append(_("That is not your current password."))
+        else:
+            service.change_password(current_user, form.password.data)
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.post("/language")
+def language():
+    """Switch language from the footer; a logged-in resident's profile remembers it."""
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        current_user.locale = lang
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("cards.board"))
+
+
+@bp.get("/community/invite")
+@login_required
+def invite_sheet():
+    """The invite code, printable for the lobby: coordinators only."""
+    if not current_user.is_coordinator:
+        abort(403)
+    community = current_user.membership.community
+    join_url = url_for("auth.register", code=community.invite_code, _external=True)
+    return render_template("auth/invite_sheet.html", community=community, join_url=join_url)

@@ -1,0 +1,141 @@
+"""Card rules: posting, editing, what a viewer may see, and the board's one query."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import Select, and_, or_, select, tuple_
+
+from board.errors import Conflict, Forbidden, NotFound
+from board.events import record
+from board.extensions import db
+from board.models import Card, CardKind, CardStatus, User, utcnow
+
+EDITABLE = (
+    "category", "title", "details", "quantity", "unit", "urgency",
+    "for_pregnant", "for_child", "for_elderly", "sealed", "medicine_expires_on",
+)
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    kind: str | None = None
+    category: str | None = None
+    building_id: int | None = None
+    urgent_only: bool = False
+    text: str = ""
+
+
+def days_up_default(kind: str) -> int:
+    cfg = current_app.config
+    return cfg["NEED_DAYS_UP"] if kind == CardKind.NEED.value else cfg["OFFER_DAYS_UP"]
+
+
+def post_card(author: User, *, kind: str, days_up: int | None = None, **fields) -> Card:
+    """Put a new card on the board of the author's community, in the author's building."""
+    membership = author.membership
+    if membership is None:
+        raise Forbidden()
+    now = utcnow()
+    card = Card(
+        community_id=membership.community_id,
+        building_id=membership.building_id,
+        author_id=author.id,
+        kind=kind,
+        status=CardStatus.OPEN.value,
+        created_at=now,
+        expires_at=now + timedelta(days=days_up or days_up_default(kind)),
+        **{name: fields.get(name) for name in EDITABLE if name in fields},
+    )
+    card.details = card.details or ""
+    card.unit = card.unit or ""
+    card.priority = card.compute_priority()
+    db.session.add(card)
+    db.session.flush()
+    record("card.posted", community_id=card.community_id, card=card, actor=author, to_status=card.status)
+    db.session.commit()
+    return card
+
+
+def edit_card(card: Card, editor: User, *, seen_version: int | None = None, days_up: int | None = None, **fields) -> Card:
+    """Change an open card's text and tags; only its author may, and only while it is open."""
+    if card.author_id != editor.id:
+        raise Forbidden()
+    if card.status != CardStatus.OPEN.value or (seen_version is not None and seen_version != card.version):
+        raise Conflict()
+    changed = sorted(name for name in EDITABLE if name in fields and getattr(card, name) != fields[name])
+    for name in changed:
+        setattr(card, name, fields[name])
+    card.details = card.details or ""
+    card.unit = card.unit or ""
+    if days_up:
+        card.expires_at = card.created_at + timedelta(days=days_up)
+    card.priority = card.compute_priority()
+    record("card.edited", community_id=card.community_id, card=card, actor=editor, fields=changed)
+    db.session.commit()
+    return card
+
+
+def card_for(viewer: User, card_id: int) -> Card:
+    """The card if it is in the viewer's community; another community's card does not exist for them."""
+    card = db.session.get(Card, card_id)
+    if card is None or card.community_id != viewer.community_id:
+        raise NotFound()
+    return card
+
+
+def board_query(community_id: int, filters: BoardFilters, now: datetime | None = None) -> Select:
+    """Open, unexpired cards of one community, most pressing first, then newest."""
+    now = now or utcnow()
+    stmt = select(Card).where(
+        Card.community_id == community_id,
+        Card.status == CardStatus.OPEN.value,
+        Card.expires_at > now,
+    )
+    if filters.kind:
+        stmt = stmt.where(Card.kind == filters.kind)
+    if filters.category:
+        stmt = stmt.where(Card.category == filters.category)
+    if filters.building_id:
+        stmt = stmt.where(Card.building_id == filters.building_id)
+    if filters.urgent_only:
+        stmt = stmt.where(Card.urgency == "urgent")
+    if filters.text:
+        text = filters.text.strip()
+        stmt = stmt.where(or_(Card.title.icontains(text, autoescape=True), Card.details.icontains(text, autoescape=True)))
+    return stmt.order_by(Card.priority.desc(), Card.created_at.desc(), Card.id.desc())
+
+
+EPOCH = datetime(1970, 1, 1)
+
+
+def encode_cursor(card: Card) -> str:
+    return f"{card.priority}.{(card.created_at - EPOCH) // timedelta(microseconds=1)}.{card.id}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[int, datetime, int] | None:
+    try:
+        priority, micros, card_id = (int(part) for part in (cursor or "").split("."))
+        return priority, EPOCH + timedelta(microseconds=micros), card_id
+    except (ValueError, OverflowError):
+        return None
+
+
+def board_page(community_id: int, filters: BoardFilters, cursor: str | None = None, size: int | None = None):
+    """One page of the board and the cursor of the next; keyset paging stays fast however deep."""
+    size = size or current_app.config["BOARD_PAGE_SIZE"]
+    stmt = board_query(community_id, filters)
+    after = decode_cursor(cursor)
+    if after is not None:
+        priority, created_at, card_id = after
+        # Descending on all three keys: strictly "after" the last card shown.
+        stmt = stmt.where(
+            or_(
+                Card.priority < priority,
+                and_(Card.priority == priority, tuple_(Card.created_at, Card.id) < tuple_(created_at, card_id)),
+            )
+        )
+    cards = list(db.session.scalars(stmt.limit(size + 1)))
+    next_cursor = encode_cursor(cards[size - 1]) if len(cards) > size else None
+    return cards[:size], next_cursor

@@ -1,0 +1,22 @@
+"""Commands: `flask --app board seed-demo` and `flask --app board sweep`."""
+import click
+from flask import Flask
+
+from board import demo
+from board.cards import housekeeping
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Seed the demo community when the database is empty; print the demo logins either way."""
+        if demo.is_empty():
+            demo.seed()
+            click.echo("Seeded the demo community.")
+        click.echo(demo.describe())
+
+    @app.cli.command("sweep")
+    def sweep():
+        """Expire cards past their time and return lapsed matches to the board (run from cron)."""
+        for line in housekeeping.sweep():
+            click.echo(line)

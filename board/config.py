@@ -1,0 +1,52 @@
+"""Defaults for every setting; environment variables (BOARD_*) and instance/config.py override them."""
+import os
+import secrets
+from datetime import timedelta
+
+
+class Config:
+    """Safe defaults: a local SQLite database in instance/, English and Chinese, strict cookies."""
+
+    DATABASE_URL = None  # None means SQLite in the instance folder; BOARD_DATABASE_URL sets it
+    SECRET_KEY = None  # None means: generated once into instance/secret_key
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    LANGUAGES = ["en", "zh_CN"]
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # BOARD_SESSION_COOKIE_SECURE=true behind HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+
+    # Room for a 10 MB doorstep photo plus the rest of the form.
+    MAX_CONTENT_LENGTH = 11 * 1024 * 1024
+
+    RATELIMIT_STORAGE_URI = "memory://"  # per process: use redis://127.0.0.1:6379 with several workers
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "5 per minute"
+
+    # Argon2 cost; tests lower it so that hundreds of accounts hash quickly.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+
+    BOARD_PAGE_SIZE = 20
+    NEED_DAYS_UP = 3
+    OFFER_DAYS_UP = 7
+
+
+def secret_key_from_instance(instance_path: str) -> str:
+    """Read the instance's secret key, creating it once so that no default key is ever shared."""
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        with open(path, encoding="ascii") as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(key)
+        return key

@@ -1,0 +1,87 @@
+"""Domain errors raised by services, and the friendly pages every HTTP error becomes."""
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from board.extensions import db
+from board.htmx import is_htmx
+
+
+class DomainError(Exception):
+    """A rule said no; `status` is the HTTP answer and `message` is for the resident."""
+
+    status = 400
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message)
+        self.message = message
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """The thing changed meanwhile (someone else was quicker) or the move is not possible now."""
+
+    status = 409
+
+
+TITLES = {
+    400: _l("Something in that request was not right"),
+    403: _l("That is not yours to do"),
+    404: _l("We could not find that"),
+    405: _l("That action is not possible here"),
+    409: _l("Someone was quicker"),
+    413: _l("That file is too large"),
+    429: _l("Too many tries"),
+    500: _l("Something went wrong on our side"),
+}
+
+MESSAGES = {
+    400: _l("Please go back and try again."),
+    403: _l("Only the person it belongs to, or a coordinator, can do this."),
+    404: _l("It may have been removed, or it belongs to another community."),
+    405: _l("Please use the buttons on the page."),
+    409: _l("This changed while you were looking at it. Nothing was changed; please look again."),
+    413: _l("Please choose a smaller file (at most 10 MB)."),
+    429: _l("Please wait a minute before trying again."),
+    500: _l("Nothing was saved. Please try again in a moment."),
+}
+
+
+def render_error(status: int, message: str | None = None):
+    """The error page, or for htmx the message alone, retargeted into the messages region."""
+    status = status if status in TITLES else 500
+    context = {"status": status, "title": TITLES[status], "message": message or MESSAGES[status]}
+    if is_htmx():
+        headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+        return render_template("errors/_message.html", **context), status, headers
+    return render_template("errors/error.html", **context), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return render_error(error.status, error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return render_error(400, _l("This form had expired. Please reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        # Never a stack trace to a resident, never a half-written row.
+        db.session.rollback()
+        app.logger.exception("unhandled error", exc_info=error)
+        return render_error(500)

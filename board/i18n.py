@@ -1,0 +1,35 @@
+"""Language: the resident's profile, else the language picked in the footer, else the browser's."""
+from flask import Flask, current_app, request, session
+from flask_babel import format_datetime, format_timedelta, get_locale
+from flask_login import current_user
+
+from board.extensions import babel
+from board.models import utcnow
+
+LANGUAGE_NAMES = {"en": "English", "zh_CN": "中文"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def ago(moment) -> str:
+    """'12 minutes ago' in the viewer's language."""
+    return format_timedelta(moment - utcnow(), granularity="minute", add_direction=True)
+
+
+def html_lang(locale) -> str:
+    return str(locale).replace("_", "-")
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["ago"] = ago
+    app.jinja_env.globals.update(get_locale=get_locale, format_datetime=format_datetime)
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.jinja_env.filters["html_lang"] = html_lang

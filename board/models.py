@@ -1,0 +1,218 @@
+"""The community, its homes and residents, their cards, and the event log every change appends to."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from board.extensions import db
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key for the log.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the one form every timestamp is stored in on both databases."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Role(str, enum.Enum):
+    """What a member may do in a community; later roles (volunteer, keeper, moderator) slot in here."""
+
+    RESIDENT = "resident"
+    COORDINATOR = "coordinator"
+
+
+class CardKind(str, enum.Enum):
+    NEED = "need"
+    OFFER = "offer"
+
+
+class Category(str, enum.Enum):
+    MEDICINE = "medicine"
+    FOOD = "food"
+    SUPPLIES = "supplies"
+    ERRAND = "errand"
+    CARE = "care"
+    OTHER = "other"
+
+
+class Urgency(str, enum.Enum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class CardStatus(str, enum.Enum):
+    """Where a card is in its life; the allowed moves between them are in board.cards.transitions."""
+
+    OPEN = "open"
+    MATCHED = "matched"
+    LEFT_AT_DOOR = "left_at_door"
+    RECEIVED = "received"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    DONE = "done"  # an offer whose whole quantity has been handed out
+
+
+class Community(db.Model):
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    invite_code: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    buildings: Mapped[list[Building]] = relationship(
+        back_populates="community", order_by="Building.name", cascade="all, delete-orphan"
+    )
+
+
+class Building(db.Model):
+    __tablename__ = "buildings"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+
+    community: Mapped[Community] = relationship(back_populates="buildings")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(80), unique=True)  # a login name or a phone number
+    display_name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="Membership.id"
+    )
+
+    @property
+    def membership(self) -> Membership | None:
+        """The community this resident is acting in (one for now; the model allows several)."""
+        return self.memberships[0] if self.memberships else None
+
+    @property
+    def community_id(self) -> int | None:
+        return self.membership.community_id if self.membership else None
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.membership and self.membership.role == Role.COORDINATOR.value)
+
+
+class Membership(db.Model):
+    """A resident's home in one community: building, unit (private) and role."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "community_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
+    unit: Mapped[str] = mapped_column(String(20))  # the door number: shown to the matched neighbour only
+    role: Mapped[str] = mapped_column(String(20), default=Role.RESIDENT.value)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    community: Mapped[Community] = relationship(lazy="joined")
+    building: Mapped[Building] = relationship(lazy="joined")
+
+
+class Card(db.Model):
+    """A need or an offer in one building of one community."""
+
+    __tablename__ = "cards"
+    __table_args__ = (
+        # The board's one query: open cards of a community, most pressing first, then newest.
+        Index("ix_cards_board", "community_id", "status", "priority", "created_at", "id"),
+        CheckConstraint("quantity IS NULL OR quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    category: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(120))
+    details: Mapped[str] = mapped_column(Text, default="")
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    urgency: Mapped[str] = mapped_column(String(10), default=Urgency.NORMAL.value)
+    for_pregnant: Mapped[bool] = mapped_column(Boolean, default=False)
+    for_child: Mapped[bool] = mapped_column(Boolean, default=False)
+    for_elderly: Mapped[bool] = mapped_column(Boolean, default=False)
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    medicine_expires_on: Mapped[date | None] = mapped_column(Date)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), default=CardStatus.OPEN.value)
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Bumped on every write: a second, stale write matches no row and becomes a friendly 409.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    building: Mapped[Building] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    TAGS = ("for_pregnant", "for_child", "for_elderly", "sealed")
+
+    @property
+    def is_vulnerable(self) -> bool:
+        return self.for_pregnant or self.for_child or self.for_elderly
+
+    @property
+    def tags(self) -> list[str]:
+        return [tag for tag in self.TAGS if getattr(self, tag)]
+
+    def compute_priority(self) -> int:
+        """Urgent before vulnerable before the rest; stored so the board query can use an index."""
+        return (2 if self.urgency == Urgency.URGENT.value else 0) + (1 if self.is_vulnerable else 0)
+
+
+class Event(db.Model):
+    """One line of the append-only log: the audit trail and the live board are both read from it."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_community_id_id", "community_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    # Ids and short facts only: never a unit number, never HTML.
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
