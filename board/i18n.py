@@ -1,4 +1,8 @@
-"""Language: the resident's profile, else the language picked in the footer, else the browser's."""
+"""Language: the resident's profile, else the language picked in the footer, else the browser's.
+
+Residents choose "en" or "zh_CN"; Babel reads zh_CN as zh_Hans_CN (Simplified Chinese, China),
+which is why the Chinese catalogue lives in translations/zh_Hans_CN.
+"""
 from flask import Flask, current_app, request, session
 from flask_babel import format_datetime, format_timedelta, get_locale
 from flask_login import current_user
@@ -10,6 +14,7 @@ LANGUAGE_NAMES = {"en": "English", "zh_CN": "中文"}
 
 
 def select_locale() -> str:
+    """The language code ("en" or "zh_CN") for this request."""
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -30,6 +35,8 @@ def html_lang(locale) -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["ago"] = ago
-    app.jinja_env.globals.update(get_locale=get_locale, format_datetime=format_datetime)
+    app.jinja_env.globals.update(
+        get_locale=get_locale, format_datetime=format_datetime, current_language=select_locale
+    )
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.filters["html_lang"] = html_lang

@@ -3,6 +3,7 @@ import os
 import uuid
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -82,11 +83,23 @@ def app_config():
     return {}
 
 
+def _fresh_g() -> None:
+    """Give each request an empty `g`, as production does.
+
+    The fixture keeps an app context pushed so tests can use the models; Flask then reuses that
+    context for requests, and `g` (Flask-Login's cached user, Babel's cached locale) would leak
+    from one request, or one resident's client, into the next.
+    """
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
 @pytest.fixture
 def app(_schema, app_config, tmp_path):
     app = create_app(test_config(_schema, **app_config))
     app.instance_path = str(tmp_path / "instance")
     os.makedirs(app.instance_path, exist_ok=True)
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     with app.app_context():
         limiter.reset()
         yield app
