@@ -32,8 +32,11 @@ def days_up_default(kind: str) -> int:
     return cfg["NEED_DAYS_UP"] if kind == CardKind.NEED.value else cfg["OFFER_DAYS_UP"]
 
 
-def post_card(author: User, *, kind: str, days_up: int | None = None, **fields) -> Card:
-    """Put a new card on the board of the author's community, in the author's building."""
+def post_card(author: User, *, kind: str, days_up: int | None = None, commit: bool = True, **fields) -> Card:
+    """Put a new card on the board of the author's community, in the author's building.
+
+    `commit=False` leaves the commit to a caller that writes more in the same transaction.
+    """
     membership = author.membership
     if membership is None:
         raise Forbidden()
@@ -54,7 +57,8 @@ def post_card(author: User, *, kind: str, days_up: int | None = None, **fields) 
     db.session.add(card)
     db.session.flush()
     record("card.posted", community_id=card.community_id, card=card, actor=author, to_status=card.status)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return card
 
 
