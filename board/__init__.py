@@ -6,10 +6,11 @@ from flask import Flask
 from board.config import Config, secret_key_from_instance
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None, *, instance_path: str | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then BOARD_* environment, then `config`."""
     app = Flask(
         __name__,
+        instance_path=instance_path,
         instance_relative_config=True,
         template_folder="../templates",
         static_folder="../static",

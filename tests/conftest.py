@@ -96,9 +96,8 @@ def _fresh_g() -> None:
 
 @pytest.fixture
 def app(_schema, app_config, tmp_path):
-    app = create_app(test_config(_schema, **app_config))
-    app.instance_path = str(tmp_path / "instance")
-    os.makedirs(app.instance_path, exist_ok=True)
+    # Its own instance folder: a developer's instance/config.py never leaks into the tests.
+    app = create_app(test_config(_schema, **app_config), instance_path=str(tmp_path / "instance"))
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     with app.app_context():
         limiter.reset()

@@ -1,0 +1,106 @@
+"""The factory: settings from defaults, instance/config.py and BOARD_* variables; a secret made once."""
+import os
+import stat
+
+import pytest
+from sqlalchemy import text
+
+from board import create_app
+from board.config import Config
+from board.extensions import db
+from tests.conftest import ON_POSTGRES
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    """No BOARD_* variable from the shell (make test-postgres sets one) leaks into these apps."""
+    for name in list(os.environ):
+        if name.startswith("BOARD_"):
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def test_defaults_have_no_secret_and_use_sqlite_in_the_instance_folder(clean_env, tmp_path):
+    assert Config.SECRET_KEY is None
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///" + str(tmp_path / "doorstep.sqlite3")
+    assert app.config["BOARD_PAGE_SIZE"] == 20
+    assert app.config["NEED_DAYS_UP"] == 3 and app.config["OFFER_DAYS_UP"] == 7
+
+
+def test_secret_is_generated_once_into_the_instance_folder_and_reused(clean_env, tmp_path):
+    first = create_app(instance_path=str(tmp_path / "a"))
+    key_file = tmp_path / "a" / "secret_key"
+    assert key_file.read_text().strip() == first.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) >= 40
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+    again = create_app(instance_path=str(tmp_path / "a"))
+    assert again.config["SECRET_KEY"] == first.config["SECRET_KEY"]
+
+    elsewhere = create_app(instance_path=str(tmp_path / "b"))
+    assert elsewhere.config["SECRET_KEY"] != first.config["SECRET_KEY"], "a hard-coded default key"
+
+
+def test_a_given_secret_is_used_and_nothing_is_written(clean_env, tmp_path):
+    clean_env.setenv("BOARD_SECRET_KEY", "from-the-environment-0123456789")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SECRET_KEY"] == "from-the-environment-0123456789"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_environment_variables_override_defaults(clean_env, tmp_path):
+    clean_env.setenv("BOARD_DATABASE_URL", "sqlite:///" + str(tmp_path / "elsewhere.db"))
+    clean_env.setenv("BOARD_BOARD_PAGE_SIZE", "25")
+    clean_env.setenv("BOARD_SESSION_COOKIE_SECURE", "true")
+    clean_env.setenv("BOARD_LOGIN_RATE_LIMIT", "3 per minute")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///" + str(tmp_path / "elsewhere.db")
+    assert app.config["BOARD_PAGE_SIZE"] == 25
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["LOGIN_RATE_LIMIT"] == "3 per minute"
+
+
+def test_instance_config_overrides_defaults_and_the_environment_overrides_it(clean_env, tmp_path):
+    (tmp_path / "config.py").write_text(
+        "BOARD_PAGE_SIZE = 7\nNEED_DAYS_UP = 2\nSECRET_KEY = 'from-instance-config'\n"
+    )
+    clean_env.setenv("BOARD_NEED_DAYS_UP", "4")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["BOARD_PAGE_SIZE"] == 7
+    assert app.config["NEED_DAYS_UP"] == 4
+    assert app.config["SECRET_KEY"] == "from-instance-config"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_the_config_argument_wins_over_everything(clean_env, tmp_path):
+    clean_env.setenv("BOARD_BOARD_PAGE_SIZE", "25")
+    app = create_app({"BOARD_PAGE_SIZE": 5, "SECRET_KEY": "x" * 40}, instance_path=str(tmp_path))
+    assert app.config["BOARD_PAGE_SIZE"] == 5
+
+
+def test_extensions_and_blueprints_are_bound(app):
+    for name in ("sqlalchemy", "migrate", "csrf", "limiter", "babel"):
+        assert name in app.extensions, name
+    assert {"auth", "cards"} <= set(app.blueprints)
+    assert hasattr(app, "login_manager")
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite pragmas (the PostgreSQL run has none)")
+def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(app):
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite pragmas (the PostgreSQL run has none)")
+def test_sqlite_refuses_a_row_that_points_nowhere(app, community):
+    from sqlalchemy.exc import IntegrityError
+
+    from board.models import Building
+
+    db.session.add(Building(community_id=community.id + 999, name="Nowhere"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
