@@ -87,8 +87,8 @@ def login():
 @login_required
 def logout():
     """Log out (a POST, so that no link or image can log a resident out)."""
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it leaves the flag that makes Flask-Login delete the remember cookie
     return redirect(url_for("auth.login"))
 
 
