@@ -32,7 +32,7 @@ def value_of(page: str, name: str) -> str | None:
         value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
         return html.unescape(value.group(1)) if value else None
     if kind == "textarea":
-        return html.unescape(re.search(r"<textarea[^>]*>\s?(.*?)</textarea>", block, re.S).group(1))
+        return html.unescape(re.search(r"<textarea[^>]*>\r?\n?(.*?)</textarea>", block, re.S).group(1))
     selected = re.search(r'<option[^>]*\bselected\b[^>]*value="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*\bselected', block)
     return html.unescape(selected.group(1) or selected.group(2)) if selected else None
 
