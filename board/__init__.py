@@ -28,6 +28,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
 
     from board import auth, cards, cli, errors, htmx, i18n, security
+    from board import activity
     from board.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -43,4 +44,5 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cards.bp)
+    app.register_blueprint(activity.bp)
     return app

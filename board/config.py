@@ -36,6 +36,11 @@ class Config:
     BOARD_PAGE_SIZE = 20
     NEED_DAYS_UP = 3
     OFFER_DAYS_UP = 7
+    # A match not handed off (left at the door or received) in time goes back on the board.
+    MATCH_TIMEOUT_URGENT_HOURS = 12
+    MATCH_TIMEOUT_HOURS = 24
+    PHOTO_MAX_BYTES = 10 * 1024 * 1024
+    PHOTO_MAX_SIDE = 1600
 
 
 def secret_key_from_instance(instance_path: str) -> str:

@@ -72,6 +72,19 @@ class CardStatus(str, enum.Enum):
     DONE = "done"  # an offer whose whole quantity has been handed out
 
 
+class HandoffStatus(str, enum.Enum):
+    """Where one handoff (one helper for a need, one ask on an offer) is; moves in board.cards.transitions."""
+
+    ASKED = "asked"  # an ask on an offer whose giver chooses among askers
+    MATCHED = "matched"
+    LEFT_AT_DOOR = "left_at_door"
+    RECEIVED = "received"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # the giver stepped back
+    CANCELLED = "cancelled"  # the receiver (or a coordinator) called it off
+    LAPSED = "lapsed"  # not handed off in time
+
+
 class Community(db.Model):
     __tablename__ = "communities"
 
@@ -152,6 +165,7 @@ class Card(db.Model):
         # The board's one query: open cards of a community, most pressing first, then newest.
         Index("ix_cards_board", "community_id", "status", "priority", "created_at", "id"),
         CheckConstraint("quantity IS NULL OR quantity > 0", name="quantity_positive"),
+        CheckConstraint("quantity_left IS NULL OR quantity_left >= 0", name="quantity_left_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,6 +184,10 @@ class Card(db.Model):
     for_elderly: Mapped[bool] = mapped_column(Boolean, default=False)
     sealed: Mapped[bool] = mapped_column(Boolean, default=False)
     medicine_expires_on: Mapped[date | None] = mapped_column(Date)
+    # Offers: how many are still free to ask for (never below zero), and whether asks are accepted
+    # in order (first come) or the giver chooses among askers.
+    quantity_left: Mapped[int | None] = mapped_column(Integer)
+    first_come: Mapped[bool] = mapped_column(Boolean, default=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(20), default=CardStatus.OPEN.value)
     priority: Mapped[int] = mapped_column(SmallInteger, default=0)
@@ -196,6 +214,51 @@ class Card(db.Model):
     def compute_priority(self) -> int:
         """Urgent before vulnerable before the rest; stored so the board query can use an index."""
         return (2 if self.urgency == Urgency.URGENT.value else 0) + (1 if self.is_vulnerable else 0)
+
+
+class Handoff(db.Model):
+    """One giver, one receiver, one item (or k of an offer): matched, left at the door, received."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        # The lazy time-out check: matched handoffs past their due time.
+        Index("ix_handoffs_status_due_at", "status", "due_at"),
+        Index("ix_handoffs_giver_id_status", "giver_id", "status"),
+        Index("ix_handoffs_receiver_id_status", "receiver_id", "status"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    giver_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    receiver_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(200), default="")  # may name the door: private like the unit
+    photo_name: Mapped[str | None] = mapped_column(String(80))  # a random file name under instance/photos/
+    thanks: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    matched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    left_at: Mapped[datetime | None] = mapped_column(DateTime)
+    received_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    card: Mapped[Card] = relationship(lazy="joined", innerjoin=True)
+    giver: Mapped[User] = relationship(foreign_keys=[giver_id], lazy="joined")
+    receiver: Mapped[User] = relationship(foreign_keys=[receiver_id], lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    ACTIVE = (HandoffStatus.MATCHED.value, HandoffStatus.LEFT_AT_DOOR.value)
+    OPEN = (HandoffStatus.ASKED.value, *ACTIVE)
+
+    @property
+    def is_active(self) -> bool:
+        """Matched or left at the door: the time when the two neighbours see each other's door."""
+        return self.status in self.ACTIVE
 
 
 class Event(db.Model):

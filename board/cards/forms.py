@@ -3,6 +3,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, Form, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -33,6 +34,12 @@ class CardForm(FlaskForm):
         description=_l("Required when offering medicine."),
         validators=[Optional()],
     )
+    first_come = RadioField(
+        _l("When neighbours ask for your offer"),
+        choices=[("1", _l("First come, first served: accept asks at once")), ("0", _l("Let me choose among the askers"))],
+        coerce=lambda v: v if isinstance(v, bool) else v in ("1", "True", "true"),
+        default="1",
+    )
     days_up = IntegerField(
         _l("Days on the board"),
         description=_l("Needs stay 3 days and offers 7 unless you choose."),
@@ -61,3 +68,22 @@ class FilterForm(Form):
     building = SelectField(_l("Building"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
     urgent = BooleanField(_l("Urgent only"))
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+
+
+class LeaveAtDoorForm(FlaskForm):
+    note = StringField(
+        _l("A short note"),
+        description=_l("For example: white bag on the handle of 502"),
+        validators=[Optional(), Length(max=200)],
+    )
+    photo = FileField(
+        _l("Photo of the doorstep (optional)"),
+        description=_l("JPEG, PNG or WebP, up to 10 MB. Location and camera details are removed."),
+    )
+
+
+class ThanksForm(FlaskForm):
+    thanks = StringField(
+        _l("Say thank you"),
+        validators=[DataRequired(_l("Please write a few words.")), Length(max=300)],
+    )

@@ -1,7 +1,11 @@
-"""Time-based moves: cards past their time leave the board. Run lazily and from `flask sweep`."""
+"""Time-based moves: lapsed matches go back on the board, cards past their time leave it.
+
+Run lazily (pages that show cards) and from `flask --app board sweep` (cron).
+"""
 from sqlalchemy import select
 
 from board.cards import transitions
+from board.cards.handoffs import lapse_overdue
 from board.errors import Conflict
 from board.extensions import db
 from board.models import Card, CardStatus, utcnow
@@ -27,4 +31,4 @@ def expire_cards(limit: int = 500) -> int:
 
 def sweep() -> list[str]:
     """Every time-based move, with a line a kind for the log."""
-    return [f"expired cards: {expire_cards()}"]
+    return [f"lapsed matches: {lapse_overdue(limit=5000)}", f"expired cards: {expire_cards()}"]

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, or_, select, tuple_
 
 from board.errors import Conflict, Forbidden, NotFound
@@ -14,7 +15,7 @@ from board.models import Card, CardKind, CardStatus, User, utcnow
 
 EDITABLE = (
     "category", "title", "details", "quantity", "unit", "urgency",
-    "for_pregnant", "for_child", "for_elderly", "sealed", "medicine_expires_on",
+    "for_pregnant", "for_child", "for_elderly", "sealed", "medicine_expires_on", "first_come",
 )
 
 
@@ -53,6 +54,9 @@ def post_card(author: User, *, kind: str, days_up: int | None = None, commit: bo
     )
     card.details = card.details or ""
     card.unit = card.unit or ""
+    card.first_come = True if card.first_come is None else card.first_come
+    if kind == CardKind.OFFER.value:
+        card.quantity_left = card.quantity or 1  # an offer without a number is one handoff
     card.priority = card.compute_priority()
     db.session.add(card)
     db.session.flush()
@@ -69,6 +73,12 @@ def edit_card(card: Card, editor: User, *, seen_version: int | None = None, days
     if card.status != CardStatus.OPEN.value or (seen_version is not None and seen_version != card.version):
         raise Conflict()
     changed = sorted(name for name in EDITABLE if name in fields and getattr(card, name) != fields[name])
+    if card.kind == CardKind.OFFER.value and "quantity" in changed:
+        # What accepted asks already hold stays held; the rest of the new quantity is free.
+        held = (card.quantity or 1) - (card.quantity_left or 0)
+        if (fields["quantity"] or 1) <= held:
+            raise Conflict(_l("Neighbours already have %(n)s of this offer; the quantity cannot go below that.", n=held))
+        card.quantity_left = (fields["quantity"] or 1) - held
     for name in changed:
         setattr(card, name, fields[name])
     card.details = card.details or ""

@@ -1,13 +1,23 @@
-"""The life of a card: one table of allowed moves, one function that makes them.
+"""The life of a card and of its handoffs: one table of allowed moves, one place that makes them.
 
-Every status change of a card goes through `apply()`: it locks the row, checks the move against
-MOVES (from which states, by whom), writes the change and appends the event in one transaction.
+Every status change goes through this module. A move is checked against MOVES (on the card) or
+HANDOFF_MOVES (on one handoff: a helper on a need, or one ask on an offer): from which states, by
+whom, on which kind of card. The rows are locked (card first, then handoff), the change is written
+and its event appended, and the transaction commits: both land or neither does.
+
+On a need the card follows its one live handoff (matched → left at the door → received; back to
+open when the helper withdraws or the match lapses). On an offer the card stays open while some of
+its quantity is left; each accepted ask takes its share of `quantity_left`, which never goes below
+zero, and gives it back if the handoff does not happen.
 """
 from __future__ import annotations
 
 import enum
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,29 +25,35 @@ from sqlalchemy.orm.exc import StaleDataError
 from board.errors import Conflict, Forbidden
 from board.events import record
 from board.extensions import db
-from board.models import Card, CardStatus, Event, User
+from board.models import Card, CardKind, CardStatus, Event, Handoff, HandoffStatus, User, Urgency, utcnow
 
 S = CardStatus
+H = HandoffStatus
+NEED = CardKind.NEED.value
+OFFER = CardKind.OFFER.value
 
 
 class Party(str, enum.Enum):
-    """Who is acting, relative to the card."""
+    """Who is acting, relative to the card or the handoff."""
 
     AUTHOR = "author"
-    MEMBER = "member"  # any other resident of the same community
+    MEMBER = "member"  # any other resident of the same community (not the author)
     COORDINATOR = "coordinator"
-    SYSTEM = "system"  # time-outs and expiry
+    SYSTEM = "system"  # time-outs, expiry, first-come acceptance
+    GIVER = "giver"  # of a handoff: the helper on a need, the author of an offer
+    RECEIVER = "receiver"  # of a handoff: the author of a need, the asker on an offer
 
 
 @dataclass(frozen=True)
 class Move:
-    sources: frozenset[S]
-    target: S
+    sources: frozenset  # card statuses (MOVES) or handoff statuses (HANDOFF_MOVES); None: a new handoff
+    target: S | H
     parties: frozenset[Party]
+    kinds: frozenset[str] = frozenset({NEED, OFFER})
 
 
-def move(sources, target, *parties) -> Move:
-    return Move(frozenset(sources), target, frozenset(parties))
+def move(sources, target, *parties, kinds=(NEED, OFFER)) -> Move:
+    return Move(frozenset(sources), target, frozenset(parties), frozenset(kinds))
 
 
 MOVES: dict[str, Move] = {
@@ -45,7 +61,44 @@ MOVES: dict[str, Move] = {
     "expire": move({S.OPEN}, S.EXPIRED, Party.SYSTEM),
 }
 
+HANDOFF_MOVES: dict[str, Move] = {
+    # "I can help": a neighbour takes an open need; the card leaves the board.
+    "match": move({None}, H.MATCHED, Party.MEMBER, kinds=(NEED,)),
+    # A neighbour asks for k of an offer; first-come offers accept at once (SYSTEM "accept").
+    "ask": move({None}, H.ASKED, Party.MEMBER, kinds=(OFFER,)),
+    "accept": move({H.ASKED}, H.MATCHED, Party.GIVER, Party.SYSTEM, kinds=(OFFER,)),
+    "decline": move({H.ASKED}, H.DECLINED, Party.GIVER, kinds=(OFFER,)),
+    "leave_at_door": move({H.MATCHED}, H.LEFT_AT_DOOR, Party.GIVER),
+    "confirm_received": move({H.LEFT_AT_DOOR}, H.RECEIVED, Party.RECEIVER),
+    "receive_in_person": move({H.MATCHED}, H.RECEIVED, Party.RECEIVER),
+    "report_not_there": move({H.LEFT_AT_DOOR}, H.MATCHED, Party.RECEIVER),
+    "helper_withdraw": move({H.MATCHED}, H.WITHDRAWN, Party.GIVER),
+    "cancel": move({H.ASKED, H.MATCHED}, H.CANCELLED, Party.RECEIVER, Party.COORDINATOR),
+    "lapse": move({H.MATCHED}, H.LAPSED, Party.SYSTEM),
+    "thank": move({H.RECEIVED}, H.RECEIVED, Party.RECEIVER),
+}
+
+# What a need's card shows while its handoff is in each state.
+NEED_CARD_STATUS = {
+    H.MATCHED: S.MATCHED,
+    H.LEFT_AT_DOOR: S.LEFT_AT_DOOR,
+    H.RECEIVED: S.RECEIVED,
+    H.WITHDRAWN: S.OPEN,
+    H.LAPSED: S.OPEN,
+    H.CANCELLED: S.CANCELLED,
+}
+
+# Handoff states that hold a share of an offer's quantity.
+HOLDS_QUANTITY = frozenset({H.MATCHED, H.LEFT_AT_DOOR, H.RECEIVED})
+
 CONFLICT_MESSAGE = _l("This card changed while you were looking at it. Nothing was changed.")
+MESSAGES = {
+    "match": _l("Someone else is already helping — thank you!"),
+    "ask": _l("This offer is no longer open. Thank you for asking!"),
+    "not_enough": _l("Not that many are left. Please ask for fewer."),
+    "accept": _l("This ask was already answered."),
+    "thank": _l("You have already said thank you."),
+}
 
 
 def parties_of(card: Card, actor: User | None) -> set[Party]:
@@ -55,53 +108,255 @@ def parties_of(card: Card, actor: User | None) -> set[Party]:
     parties = set()
     if actor.community_id != card.community_id:
         return parties
-    parties.add(Party.MEMBER)
-    if card.author_id == actor.id:
-        parties.add(Party.AUTHOR)
+    parties.add(Party.AUTHOR if card.author_id == actor.id else Party.MEMBER)
+    if actor.is_coordinator:
+        parties.add(Party.COORDINATOR)
+    return parties
+
+
+def handoff_parties(handoff: Handoff, actor: User | None) -> set[Party]:
+    """Capacities on one handoff: giver, receiver, coordinator of its community, or the system."""
+    if actor is None:
+        return {Party.SYSTEM}
+    parties = set()
+    if actor.community_id != handoff.community_id:
+        return parties
+    if handoff.giver_id == actor.id:
+        parties.add(Party.GIVER)
+    if handoff.receiver_id == actor.id:
+        parties.add(Party.RECEIVER)
     if actor.is_coordinator:
         parties.add(Party.COORDINATOR)
     return parties
 
 
 def allowed(card: Card, name: str, actor: User | None) -> bool:
-    """Whether the move is possible now for this actor: what the buttons on a card are drawn from."""
+    """Whether a card move (or starting a handoff: match, ask) is possible now for this actor."""
+    if name in HANDOFF_MOVES:
+        return can_start(card, name, actor)
     rule = MOVES[name]
-    return S(card.status) in rule.sources and bool(rule.parties & parties_of(card, actor))
+    return card.kind in rule.kinds and S(card.status) in rule.sources and bool(rule.parties & parties_of(card, actor))
+
+
+def can_start(card: Card, name: str, actor: User | None) -> bool:
+    rule = HANDOFF_MOVES[name]
+    return (
+        None in rule.sources
+        and card.kind in rule.kinds
+        and card.status == S.OPEN.value
+        and bool(rule.parties & parties_of(card, actor))
+        and (card.kind != OFFER or (card.quantity_left or 0) > 0)
+    )
+
+
+def handoff_allowed(handoff: Handoff, name: str, actor: User | None) -> bool:
+    """Whether a move on this handoff is possible now for this actor: what its buttons are drawn from."""
+    rule = HANDOFF_MOVES[name]
+    if None in rule.sources or handoff.card.kind not in rule.kinds:
+        return False
+    if H(handoff.status) not in rule.sources or not rule.parties & handoff_parties(handoff, actor):
+        return False
+    if name == "accept":
+        return handoff.card.status == S.OPEN.value and (handoff.card.quantity_left or 0) >= handoff.quantity
+    if name == "thank":
+        return not handoff.thanks
+    return True
 
 
 def lock(card_id: int) -> Card:
     """Re-read the card under a row lock, so two taps at once are decided one after the other."""
-    stmt = select(Card).where(Card.id == card_id).with_for_update().execution_options(populate_existing=True)
+    stmt = (
+        select(Card).where(Card.id == card_id)
+        .with_for_update(of=Card).execution_options(populate_existing=True)
+    )
     return db.session.execute(stmt).scalar_one()
 
 
-def apply(card: Card, name: str, actor: User | None, *, seen_version: int | None = None, **data) -> Event:
-    """Make move `name` on `card` as `actor`, append its event and commit; Conflict/Forbidden if not."""
-    rule = MOVES[name]
-    card = lock(card.id)
-    if seen_version is not None and seen_version != card.version:
-        db.session.rollback()
-        raise Conflict(CONFLICT_MESSAGE)
-    if not rule.parties & parties_of(card, actor):
-        db.session.rollback()
-        raise Forbidden()
-    if S(card.status) not in rule.sources:
-        db.session.rollback()
-        raise Conflict(CONFLICT_MESSAGE)
-    before = card.status
-    card.status = rule.target.value
-    event = record(
-        f"card.{name}",
-        community_id=card.community_id,
-        card=card,
-        actor=actor,
-        from_status=before,
-        to_status=card.status,
-        **data,
+def lock_handoff(handoff_id: int) -> Handoff:
+    stmt = (
+        select(Handoff).where(Handoff.id == handoff_id)
+        .with_for_update(of=Handoff).execution_options(populate_existing=True)
     )
+    return db.session.execute(stmt).scalar_one()
+
+
+def refuse(error: type[Conflict] | type[Forbidden], message=None):
+    db.session.rollback()
+    raise error(message)
+
+
+@contextmanager
+def stale_is_conflict():
+    """A write that lost to another (SQLite has no row locks; the version column notices) is a 409."""
     try:
-        db.session.commit()
+        yield
     except StaleDataError:
         db.session.rollback()
         raise Conflict(CONFLICT_MESSAGE) from None
+
+
+def commit() -> None:
+    with stale_is_conflict():
+        db.session.commit()
+
+
+def apply(card: Card, name: str, actor: User | None, *, seen_version: int | None = None, **data) -> Event:
+    """Make card move `name` on `card` as `actor`, append its event and commit; Conflict/Forbidden if not."""
+    rule = MOVES[name]
+    card = lock(card.id)
+    if not rule.parties & parties_of(card, actor) or card.kind not in rule.kinds:
+        refuse(Forbidden)
+    if S(card.status) not in rule.sources or (seen_version is not None and seen_version != card.version):
+        refuse(Conflict, CONFLICT_MESSAGE)
+    before = card.status
+    card.status = rule.target.value
+    with stale_is_conflict():
+        event = record(
+            f"card.{name}", community_id=card.community_id, card=card, actor=actor,
+            from_status=before, to_status=card.status, **data,
+        )
+    commit()
     return event
+
+
+def due_after(card: Card, moment: datetime) -> datetime:
+    """When a match made at `moment` lapses: sooner for urgent cards."""
+    cfg = current_app.config
+    hours = cfg["MATCH_TIMEOUT_URGENT_HOURS"] if card.urgency == Urgency.URGENT.value else cfg["MATCH_TIMEOUT_HOURS"]
+    return moment + timedelta(hours=hours)
+
+
+def _handoff_event(name: str, handoff: Handoff, actor: User | None, before: str | None, card_before: str, **data) -> Event:
+    """The event of a handoff move: ids and short facts only (never a unit, a note or a photo)."""
+    card = handoff.card
+    return record(
+        f"handoff.{name}", community_id=handoff.community_id, card=card, actor=actor,
+        from_status=before, to_status=handoff.status,
+        handoff_id=handoff.id, giver_id=handoff.giver_id, receiver_id=handoff.receiver_id,
+        quantity=handoff.quantity, card_from=card_before, card_to=card.status,
+        **({"quantity_left": card.quantity_left} if card.kind == OFFER else {}), **data,
+    )
+
+
+def start(card: Card, name: str, actor: User, *, quantity: int = 1, seen_version: int | None = None) -> Handoff:
+    """"I can help" on a need (`match`) or an ask for `quantity` of an offer (`ask`); commits.
+
+    A repeated tap by someone whose earlier tap succeeded answers with that handoff, unchanged.
+    """
+    rule = HANDOFF_MOVES[name]
+    card = lock(card.id)
+    if card.kind not in rule.kinds or not rule.parties & parties_of(card, actor):
+        refuse(Forbidden)
+    mine = db.session.scalar(
+        select(Handoff).where(
+            Handoff.card_id == card.id, Handoff.receiver_id == actor.id if name == "ask" else Handoff.giver_id == actor.id,
+            Handoff.status.in_(Handoff.OPEN),
+        )
+    )
+    if mine is not None:
+        db.session.rollback()
+        return mine
+    if card.status != S.OPEN.value:
+        refuse(Conflict, MESSAGES.get(name, CONFLICT_MESSAGE))
+    if name == "match" and seen_version is not None and seen_version != card.version:
+        refuse(Conflict, CONFLICT_MESSAGE)
+    now = utcnow()
+    if name == "match":
+        handoff = Handoff(
+            card=card, community_id=card.community_id, giver_id=actor.id, receiver_id=card.author_id,
+            quantity=card.quantity or 1, status=rule.target.value, matched_at=now, due_at=due_after(card, now),
+        )
+    else:
+        if quantity < 1 or quantity > (card.quantity_left or 0):
+            refuse(Conflict, MESSAGES["not_enough"] if card.quantity_left else MESSAGES["ask"])
+        handoff = Handoff(
+            card=card, community_id=card.community_id, giver_id=card.author_id, receiver_id=actor.id,
+            quantity=quantity, status=rule.target.value,
+        )
+    db.session.add(handoff)
+    card_before = card.status
+    if card.kind == NEED:
+        card.status = NEED_CARD_STATUS[rule.target].value
+    with stale_is_conflict():
+        db.session.flush()
+        _handoff_event(name, handoff, actor, None, card_before)
+        if name == "ask" and card.first_come:
+            _move(handoff, "accept", None)
+    commit()
+    return handoff
+
+
+def _move(handoff: Handoff, name: str, actor: User | None, **data) -> Event:
+    """Write one handoff move (rows already locked and the move already checked) and its event."""
+    rule = HANDOFF_MOVES[name]
+    card = handoff.card
+    before, card_before = handoff.status, card.status
+    now = utcnow()
+    target = rule.target
+    if name == "accept":
+        if card.status != S.OPEN.value or (card.quantity_left or 0) < handoff.quantity:
+            refuse(Conflict, MESSAGES["not_enough"])
+        card.quantity_left -= handoff.quantity
+        if card.quantity_left == 0:
+            card.status = S.DONE.value
+    if target == H.MATCHED:
+        handoff.matched_at = handoff.matched_at or now
+        handoff.due_at = due_after(card, now)
+    elif target == H.LEFT_AT_DOOR:
+        handoff.left_at = now
+    elif target == H.RECEIVED and handoff.received_at is None:
+        handoff.received_at = now
+    if card.kind == OFFER and H(before) in HOLDS_QUANTITY and target not in HOLDS_QUANTITY:
+        card.quantity_left += handoff.quantity  # this share was not handed over: free it again
+        if card.status == S.DONE.value:
+            card.status = S.OPEN.value if card.expires_at > now else S.EXPIRED.value
+    if card.kind == NEED:
+        card.status = NEED_CARD_STATUS[target].value
+    handoff.status = target.value
+    return _handoff_event(name, handoff, actor, before, card_before, **data)
+
+
+def apply_handoff(
+    handoff: Handoff, name: str, actor: User | None, *, seen_version: int | None = None,
+    note: str | None = None, photo_name: str | None = None, thanks: str | None = None,
+) -> Event | None:
+    """Make move `name` on one handoff as `actor`, append its event and commit; Conflict/Forbidden if not.
+
+    Returns None when the same person repeats a move that already succeeded (a double tap or a
+    resubmitted form): nothing is written twice.
+    """
+    rule = HANDOFF_MOVES[name]
+    if None in rule.sources:
+        raise ValueError(f"{name} starts a handoff: use start()")
+    lock(handoff.card_id)
+    handoff = lock_handoff(handoff.id)
+    if handoff.card.kind not in rule.kinds or not rule.parties & handoff_parties(handoff, actor):
+        refuse(Forbidden)
+    repeated = name == "thank" and bool(handoff.thanks)
+    stale = H(handoff.status) not in rule.sources or (seen_version is not None and seen_version != handoff.version)
+    if repeated or stale:
+        if actor is not None and _already_done(handoff, name, actor):
+            db.session.rollback()
+            return None
+        refuse(Conflict, MESSAGES.get(name, CONFLICT_MESSAGE))
+    if name == "thank":
+        handoff.thanks = thanks or ""
+    if name == "leave_at_door":
+        handoff.note = note or ""
+        handoff.photo_name = photo_name
+    with stale_is_conflict():
+        event = _move(handoff, name, actor)
+    commit()
+    return event
+
+
+def _already_done(handoff: Handoff, name: str, actor: User) -> bool:
+    """Whether the handoff stands where this person's own latest move of this name left it."""
+    if handoff.status != HANDOFF_MOVES[name].target.value:
+        return False
+    last = db.session.scalar(
+        select(Event).where(
+            Event.card_id == handoff.card_id, Event.actor_id == actor.id, Event.kind == f"handoff.{name}"
+        ).order_by(Event.id.desc()).limit(1)
+    )
+    return last is not None and last.data.get("handoff_id") == handoff.id

@@ -1,13 +1,16 @@
 """The board and a card's pages. Views parse, call the service, render."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from board.cards import labels, service, transitions
-from board.cards.forms import CardForm, FilterForm
+from board import photos
+from board.auth.views import safe_next
+from board.cards import handoffs, labels, privacy, service, transitions
+from board.cards.forms import CardForm, FilterForm, LeaveAtDoorForm, ThanksForm
 from board.cards.service import EDITABLE, BoardFilters
 from board.errors import Forbidden
-from board.htmx import page_or_partial
+from board.htmx import is_htmx, page_or_partial
+from board.models import Card
 
 bp = Blueprint("cards", __name__)
 
@@ -17,10 +20,30 @@ def card_helpers() -> dict:
     """Labels and the `can(card, move)` test every card template uses."""
     return {
         "can": lambda card, move: current_user.is_authenticated and transitions.allowed(card, move, current_user),
+        "can_handoff": lambda handoff, move: (
+            current_user.is_authenticated and transitions.handoff_allowed(handoff, move, current_user)
+        ),
+        "handoffs_for": lambda card: handoffs.visible_handoffs(card, current_user),
+        "timeline_for": lambda card: handoffs.timeline(card, current_user),
+        "unit_of": lambda handoff, person: privacy.unit_of(current_user, handoff, person),
+        "doorstep_of": lambda handoff: privacy.doorstep_of(current_user, handoff),
+        "lapses_of": lambda user_id: (
+            handoffs.lapse_counts([user_id]).get(user_id, 0) if current_user.is_coordinator else 0
+        ),
+        "handoff_label": lambda status: labels.HANDOFF_LABELS.get(status, status),
+        "return_to": return_to,
+        "event_label": labels.event_label,
         "status_label": lambda status: labels.STATUS_LABELS.get(status, status),
         "category_labels": labels.CATEGORY_LABELS,
         "tag_labels": labels.TAG_LABELS,
     }
+
+
+def return_to() -> str:
+    """Where a button should bring a resident back to without JavaScript: the page it was on."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    return safe_next(request.form.get("next")) or ""
 
 
 def filters_from(form: FilterForm) -> BoardFilters:
@@ -45,6 +68,7 @@ def board():
     if not current_user.is_authenticated:
         return render_template("welcome.html")
     membership = current_user.membership
+    handoffs.lapse_overdue(community_id=membership.community_id)
     form = FilterForm(request.args)
     form.building.choices = [("", _("All buildings"))] + [(b.id, b.name) for b in membership.community.buildings]
     filters = filters_from(form)
@@ -74,6 +98,7 @@ def new():
 @login_required
 def detail(card_id: int):
     """One card with its details."""
+    handoffs.lapse_overdue(community_id=current_user.community_id)
     card = service.card_for(current_user, card_id)
     return page_or_partial("cards/detail.html", "cards/_card.html", f"card-{card.id}", card=card, full=True)
 
@@ -105,3 +130,109 @@ def withdraw(card_id: int):
     transitions.apply(card, "withdraw", current_user, seen_version=request.form.get("version", type=int))
     flash(_("Your card is withdrawn."), "success")
     return redirect(url_for("cards.board"))
+
+
+@bp.after_app_request
+def no_store_when_private(response):
+    """Pages and fragments that show a door number are never cached (see board.cards.privacy)."""
+    return privacy.no_store(response)
+
+
+def answer(card: Card, message: str | None = None):
+    """After a move: the card partial for htmx, else back to where the button was (or the card)."""
+    if message:
+        flash(message, "success")
+    if is_htmx():
+        card = service.card_for(current_user, card.id)
+        return render_template("cards/_card.html", card=card, full=True, compact=bool(request.form.get("compact")))
+    return redirect(safe_next(request.form.get("next")) or url_for("cards.detail", card_id=card.id))
+
+
+@bp.post("/cards/<int:card_id>/help")
+@login_required
+def offer_help(card_id: int):
+    """"I can help" on a need: the first neighbour to tap is matched."""
+    card = service.card_for(current_user, card_id)
+    handoffs.offer_help(card, current_user, seen_version=request.form.get("version", type=int))
+    return answer(card, _("Thank you! %(name)s can see that you are helping.", name=card.author.display_name))
+
+
+@bp.post("/cards/<int:card_id>/ask")
+@login_required
+def ask(card_id: int):
+    """Ask for some of an offer."""
+    card = service.card_for(current_user, card_id)
+    quantity = request.form.get("quantity", default=1, type=int)
+    handoff = handoffs.ask(card, current_user, quantity)
+    if handoff.status == "matched":
+        message = _("%(name)s will leave it at your door.", name=card.author.display_name)
+    else:
+        message = _("Asked. %(name)s will choose and let you know.", name=card.author.display_name)
+    return answer(card, message)
+
+
+HANDOFF_MESSAGES = {
+    "accept": lambda: _("Accepted. Please leave it at their door."),
+    "decline": lambda: _("Declined. They have been told."),
+    "confirm_received": lambda: _("Received. Thank you for telling your neighbour!"),
+    "receive_in_person": lambda: _("Received. Thank you for telling your neighbour!"),
+    "report_not_there": lambda: _("Your neighbour has been told it is not there."),
+    "helper_withdraw": lambda: _("You stepped back; it is open to neighbours again."),
+    "cancel": lambda: _("Cancelled. Your neighbour has been told."),
+}
+
+
+@bp.post("/handoffs/<int:handoff_id>/<any(accept, decline, confirm_received, receive_in_person, "
+         "report_not_there, helper_withdraw, cancel):name>")
+@login_required
+def handoff_move(handoff_id: int, name: str):
+    """One tap on a handoff: accept, decline, received, not there, step back, cancel."""
+    handoff = handoffs.handoff_for(current_user, handoff_id)
+    handoffs.move(handoff, name, current_user, seen_version=request.form.get("version", type=int))
+    return answer(handoff.card, HANDOFF_MESSAGES[name]())
+
+
+@bp.post("/handoffs/<int:handoff_id>/thank")
+@login_required
+def thank(handoff_id: int):
+    """The receiver's short thank-you, shown to the helper."""
+    handoff = handoffs.handoff_for(current_user, handoff_id)
+    form = ThanksForm()
+    if not form.validate():
+        flash(form.thanks.errors[0], "error")
+        return answer(handoff.card)
+    handoffs.move(handoff, "thank", current_user, thanks=form.thanks.data.strip())
+    return answer(handoff.card, _("Your thanks are sent."))
+
+
+@bp.route("/handoffs/<int:handoff_id>/leave", methods=["GET", "POST"])
+@login_required
+def leave_at_door(handoff_id: int):
+    """Mark it left on the door handle, with a short note and optionally a photo."""
+    handoff = handoffs.handoff_for(current_user, handoff_id)
+    if transitions.Party.GIVER not in transitions.handoff_parties(handoff, current_user):
+        raise Forbidden()
+    form = LeaveAtDoorForm()
+    if form.validate_on_submit():
+        try:
+            handoffs.leave_at_door(
+                handoff, current_user, note=form.note.data or "", photo=form.photo.data,
+                seen_version=request.form.get("version", type=int),
+            )
+        except photos.NotAnImage:
+            form.photo.errors.append(_("That file is not a photo. Please choose a JPEG, PNG or WebP picture."))
+        else:
+            flash(_("Marked as left at the door. %(name)s has been told.", name=handoff.receiver.display_name), "success")
+            return redirect(safe_next(request.form.get("next")) or url_for("cards.detail", card_id=handoff.card_id))
+    return render_template("cards/leave.html", form=form, handoff=handoff, card=handoff.card)
+
+
+@bp.get("/handoffs/<int:handoff_id>/photo")
+@login_required
+def photo(handoff_id: int):
+    """The doorstep photo: only for the two neighbours and coordinators, never cached."""
+    handoff = handoffs.handoff_for(current_user, handoff_id)
+    if not handoff.photo_name or not privacy.may_see_doorstep(current_user, handoff):
+        abort(404)
+    privacy.mark_private()
+    return send_file(photos.path_of(handoff.photo_name), mimetype=photos.mimetype_of(handoff.photo_name), max_age=0)

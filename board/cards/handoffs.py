@@ -1,0 +1,145 @@
+"""Handoffs: helping with a need, asking for an offer, the doorstep, time-outs and my activity.
+
+The rules of each move live in board.cards.transitions; this module prepares what a move needs
+(a stored photo, the rows to look at) and answers the questions pages ask.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select
+from werkzeug.datastructures import FileStorage
+
+from board import photos
+from board.cards import transitions
+from board.errors import Conflict, DomainError, NotFound
+from board.extensions import db
+from board.models import Card, CardKind, Event, Handoff, HandoffStatus, User, utcnow
+
+H = HandoffStatus
+
+
+def handoff_for(viewer: User, handoff_id: int) -> Handoff:
+    """The handoff if it is in the viewer's community; another community's does not exist for them."""
+    handoff = db.session.get(Handoff, handoff_id)
+    if handoff is None or handoff.community_id != viewer.community_id:
+        raise NotFound()
+    return handoff
+
+
+def offer_help(card: Card, helper: User, *, seen_version: int | None = None) -> Handoff:
+    """"I can help" on a need: the first tap wins, later taps hear that someone is already helping."""
+    return transitions.start(card, "match", helper, seen_version=seen_version)
+
+
+def ask(card: Card, asker: User, quantity: int) -> Handoff:
+    """Ask for `quantity` of an offer; first-come offers accept at once if that many are left."""
+    return transitions.start(card, "ask", asker, quantity=quantity)
+
+
+def move(handoff: Handoff, name: str, actor: User, *, seen_version: int | None = None, thanks: str | None = None):
+    """Any handoff move but leaving at the door (which brings a note and a photo)."""
+    return transitions.apply_handoff(handoff, name, actor, seen_version=seen_version, thanks=thanks)
+
+
+def leave_at_door(
+    handoff: Handoff, giver: User, *, note: str, photo: FileStorage | None = None, seen_version: int | None = None
+):
+    """Mark the item left on the door handle, with a note and an optional photo (stored clean)."""
+    db.session.refresh(handoff)
+    if not transitions.handoff_allowed(handoff, "leave_at_door", giver):
+        # Refused or a repeated tap: let the one move function say which, before any photo is stored.
+        return transitions.apply_handoff(handoff, "leave_at_door", giver, seen_version=seen_version, note=note.strip())
+    photo_name = photos.save(photo) if photo is not None and photo.filename else None
+    try:
+        return transitions.apply_handoff(
+            handoff, "leave_at_door", giver, seen_version=seen_version, note=note.strip(), photo_name=photo_name
+        )
+    except DomainError:
+        photos.delete(photo_name)
+        raise
+
+
+def lapse_overdue(*, community_id: int | None = None, limit: int = 200) -> int:
+    """Send matches not handed off in time back to the board (one `lapse` each); cheap when none are due."""
+    stmt = select(Handoff.id).where(Handoff.status == H.MATCHED.value, Handoff.due_at <= utcnow())
+    if community_id is not None:
+        stmt = stmt.where(Handoff.community_id == community_id)
+    count = 0
+    for handoff_id in db.session.scalars(stmt.order_by(Handoff.due_at).limit(limit)).all():
+        handoff = db.session.get(Handoff, handoff_id)
+        try:
+            transitions.apply_handoff(handoff, "lapse", None)
+        except Conflict:
+            continue  # handed off (or withdrawn) in the same moment: nothing to lapse
+        count += 1
+    return count
+
+
+def lapse_counts(user_ids) -> dict[int, int]:
+    """How many matches each of these helpers let lapse: for coordinators, on the helper's name."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    stmt = (
+        select(Handoff.giver_id, func.count(Handoff.id))
+        .where(Handoff.giver_id.in_(ids), Handoff.status == H.LAPSED.value)
+        .group_by(Handoff.giver_id)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
+def handoffs_of(card: Card) -> list[Handoff]:
+    return list(db.session.scalars(select(Handoff).where(Handoff.card_id == card.id).order_by(Handoff.id)))
+
+
+def visible_handoffs(card: Card, viewer: User) -> list[Handoff]:
+    """The handoffs of a card this viewer takes part in; all of them for the giver of an offer and coordinators."""
+    if not viewer.is_authenticated or viewer.community_id != card.community_id:
+        return []
+    everything = viewer.is_coordinator or card.author_id == viewer.id
+    return [h for h in handoffs_of(card) if everything or viewer.id in (h.giver_id, h.receiver_id)]
+
+
+def timeline(card: Card, viewer: User) -> list[Event]:
+    """The card's history, for the people in it (author, givers and receivers) and coordinators."""
+    if not viewer.is_authenticated or viewer.community_id != card.community_id:
+        return []
+    involved = viewer.is_coordinator or card.author_id == viewer.id or any(
+        viewer.id in (h.giver_id, h.receiver_id) for h in handoffs_of(card)
+    )
+    if not involved:
+        return []
+    return list(db.session.scalars(select(Event).where(Event.card_id == card.id).order_by(Event.id)))
+
+
+@dataclass
+class Activity:
+    needs: list[Card] = field(default_factory=list)
+    offers: list[Card] = field(default_factory=list)
+    helping: list[Card] = field(default_factory=list)
+    asked: list[Card] = field(default_factory=list)
+
+
+def activity(user: User, *, limit: int = 50) -> Activity:
+    """My needs, my offers, what I am helping with and what I asked for, newest first."""
+    mine = select(Card).where(Card.author_id == user.id).order_by(Card.created_at.desc(), Card.id.desc()).limit(limit)
+    result = Activity()
+    for card in db.session.scalars(mine):
+        (result.needs if card.kind == CardKind.NEED.value else result.offers).append(card)
+    latest = (
+        select(Handoff.card_id, func.max(Handoff.id).label("last"))
+        .where(
+            or_(Handoff.giver_id == user.id, Handoff.receiver_id == user.id),
+            Handoff.status != H.DECLINED.value,
+        )
+        .group_by(Handoff.card_id)
+        .subquery()
+    )
+    taking_part = (
+        select(Card).join(latest, latest.c.card_id == Card.id).where(Card.author_id != user.id)
+        .order_by(latest.c.last.desc()).limit(limit)
+    )
+    for card in db.session.scalars(taking_part):
+        (result.helping if card.kind == CardKind.NEED.value else result.asked).append(card)
+    return result

@@ -1,0 +1,98 @@
+"""Doorstep photos: checked from their content, re-encoded small and without metadata, kept private.
+
+Only the pixels survive: Pillow decodes the upload (whatever its name or declared type says),
+turns it upright, scales it down and saves a fresh file, so EXIF (GPS, camera), XMP and text
+chunks are left behind. Files live under instance/photos/ with random names.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import warnings
+
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
+
+FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
+MIMETYPES = {ext: mimetype for ext, mimetype in FORMATS.values()}
+
+
+class NotAnImage(ValueError):
+    """The upload is not a JPEG, PNG or WebP picture."""
+
+
+def folder() -> str:
+    path = os.path.join(current_app.instance_path, "photos")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def path_of(name: str) -> str:
+    """The file of a stored photo; names are ours (token + extension), never a resident's."""
+    if os.path.basename(name) != name or name.startswith("."):
+        raise ValueError("bad photo name")
+    return os.path.join(folder(), name)
+
+
+def _too_large(upload: FileStorage, limit: int) -> bool:
+    stream = upload.stream
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return size > limit
+
+
+def save(upload: FileStorage) -> str:
+    """Store the upload as a clean, downscaled picture; returns its random file name."""
+    cfg = current_app.config
+    if _too_large(upload, cfg["PHOTO_MAX_BYTES"]):
+        raise RequestEntityTooLarge()
+    try:
+        with warnings.catch_warnings():
+            # A "decompression bomb" (tiny file, gigantic picture) is refused, not decoded.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload.stream) as probe:
+                if probe.format not in FORMATS:
+                    raise NotAnImage(probe.format)
+                probe.verify()
+            upload.stream.seek(0)
+            with Image.open(upload.stream) as image:
+                fmt = image.format
+                image.load()
+                clean = _clean(image, cfg["PHOTO_MAX_SIDE"], fmt)
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
+            SyntaxError) as error:
+        raise NotAnImage(str(error)) from None
+    ext, _mimetype = FORMATS[fmt]
+    name = f"{secrets.token_urlsafe(24)}.{ext}"
+    options = {"quality": 85} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+    clean.save(path_of(name), format=fmt, **options)
+    return name
+
+
+def _clean(image: Image.Image, max_side: int, fmt: str) -> Image.Image:
+    """Upright, at most `max_side` pixels a side, and a brand-new image that carries no metadata."""
+    upright = ImageOps.exif_transpose(image)
+    if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
+        upright = upright.convert("RGB")
+    elif upright.mode not in ("RGB", "RGBA", "L", "LA"):
+        upright = upright.convert("RGBA" if "A" in upright.getbands() or "transparency" in upright.info else "RGB")
+    upright.thumbnail((max_side, max_side))
+    clean = Image.new(upright.mode, upright.size)
+    clean.paste(upright)
+    return clean
+
+
+def delete(name: str | None) -> None:
+    if not name:
+        return
+    try:
+        os.remove(path_of(name))
+    except FileNotFoundError:
+        pass
+
+
+def mimetype_of(name: str) -> str:
+    return MIMETYPES[name.rsplit(".", 1)[-1]]
