@@ -1,0 +1,72 @@
+"""`flask --app board seed-demo`: a living demo community from the field notes, created once."""
+from sqlalchemy import func, select
+
+from board import demo
+from board.extensions import db
+from board.models import Building, Card, Community, Membership, User
+from tests import factories
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_demo_on_an_empty_database(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    community = db.session.scalar(select(Community))
+    assert count(Community) == 1 and count(Building) >= 2
+    assert count(User) >= 12
+    roles = db.session.scalars(select(Membership.role).where(Membership.community_id == community.id)).all()
+    assert roles.count("coordinator") == 1 and roles.count("resident") >= 11
+    kinds = set(db.session.scalars(select(Card.kind).where(Card.community_id == community.id)))
+    assert kinds == {"need", "offer"}
+    assert count(Card) >= 10
+    assert "Seeded the demo community." in result.output
+    assert community.invite_code in result.output
+    assert demo.DEMO_PASSWORD in result.output
+    for login in ("wang", "lina", "gao"):
+        assert login in result.output
+    assert "[coordinator]" in result.output
+
+
+def test_seed_demo_twice_does_not_duplicate(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    before = (count(Community), count(User), count(Card))
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0
+    assert (count(Community), count(User), count(Card)) == before
+    assert "Seeded" not in result.output and demo.DEMO_INVITE in result.output, "the logins are printed again"
+
+
+def test_seed_demo_leaves_a_database_with_data_alone(app):
+    factories.community(name="Real Garden", slug="real", invite_code="REAL0001")
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0
+    assert count(Community) == 1 and count(User) == 0
+    assert "No demo community" in result.output
+
+
+def test_demo_cards_come_from_the_field_notes_and_show_on_the_board(app, client):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    titles = set(db.session.scalars(select(Card.title)))
+    assert any("孕妇" in t for t in titles) and any("小孩子退烧药" in t for t in titles)
+    response = client.post("/login", data={"login": "lina", "password": demo.DEMO_PASSWORD})
+    assert response.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "急需孕妇能用的退烧药" in page
+    first = page.index("急需孕妇能用的退烧药")
+    assert first < page.index("Fresh vegetables"), "urgent and vulnerable first"
+
+
+def test_demo_medicine_offers_have_an_expiry_date(app):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    offers = db.session.scalars(select(Card).where(Card.kind == "offer", Card.category == "medicine")).all()
+    assert offers and all(card.medicine_expires_on for card in offers)
+
+
+def test_the_demo_coordinator_sees_the_invite_code(app, client):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    client.post("/login", data={"login": "wang", "password": demo.DEMO_PASSWORD})
+    assert demo.DEMO_INVITE in client.get("/community/invite").get_data(as_text=True)
