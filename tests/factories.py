@@ -34,3 +34,36 @@ def card(author: User, *, kind: str = "need", category: str = "medicine", title:
     fields.setdefault("details", "")
     fields.setdefault("urgency", "normal")
     return post_card(author, kind=kind, category=category, title=title, **fields)
+
+
+def shelf(community: Community, *, name: str = "Medicine box", location: str = "Property office",
+          keepers: tuple[User, ...] = ()):
+    """A shelf with its keepers, written directly (no coordinator needed)."""
+    from board.box.models import Shelf
+
+    s = Shelf(community_id=community.id, name=name, location=location)
+    s.keepers.extend(keepers)
+    db.session.add(s)
+    db.session.commit()
+    return s
+
+
+def box_item(shelf, *, name: str = "Ibuprofen", category: str = "medicine", quantity: int = 10, unit: str = "box",
+             **fields):
+    """An item on a shelf with its stock (and the add_stock register line), as a keeper would add it."""
+    from datetime import date, timedelta
+
+    from board.box.models import Item, LineKind, RegisterLine
+
+    if category == "medicine":
+        fields.setdefault("expires_on", date.today() + timedelta(days=365))
+    item = Item(shelf_id=shelf.id, community_id=shelf.community_id, name=name, category=category,
+                quantity=quantity, reserved=0, unit=unit, **fields)
+    db.session.add(item)
+    db.session.flush()
+    if quantity:
+        db.session.add(RegisterLine(community_id=shelf.community_id, shelf_id=shelf.id, item_id=item.id,
+                                    kind=LineKind.ADD_STOCK.value, item_name=name, unit=unit, units=quantity,
+                                    delta=quantity, balance=quantity))
+    db.session.commit()
+    return item

@@ -1,0 +1,342 @@
+"""The shelves' pages: the stock, give, take, delivery to the door, check-in, the register. Views stay thin."""
+import csv
+import io
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from board import events
+from board.box import forms, labels, service
+from board.box.models import Item, RegisterLine
+from board.errors import Conflict, NotFound
+from board.extensions import db
+from board.htmx import is_htmx, page_or_partial
+from board.models import User
+
+bp = Blueprint("box", __name__, url_prefix="/box")
+
+DEFAULTS = {
+    "BOX_DAILY_LIMIT_DEFAULT": None,  # units per household per item per day when an item sets none
+    "BOX_RESERVATION_HOURS": 24,  # a delivery nobody has matched by then goes back into stock
+    "BOX_EXPIRING_DAYS": 30,  # "expiring soon" this many days ahead
+    "BOX_REGISTER_PAGE_SIZE": 200,
+}
+
+
+@bp.record_once
+def _setup(state) -> None:
+    for key, value in DEFAULTS.items():
+        state.app.config.setdefault(key, value)
+    # Reservations settle when their card moves (received, withdrawn, expired): listen once per process.
+    if service.on_event not in events.listeners:
+        events.listeners.append(service.on_event)
+
+
+@bp.before_request
+@login_required
+def _members_only():
+    """Every shelf page is for residents of the community only."""
+
+
+@bp.app_context_processor
+def box_helpers() -> dict:
+    return {
+        "item_marks": service.marks,
+        "can_keep": lambda shelf: current_user.is_authenticated and service.can_keep(current_user, shelf),
+        "box_daily_limit": service.daily_limit,
+        "item_category_labels": labels.ITEM_CATEGORY_LABELS,
+        "line_labels": labels.LINE_LABELS,
+        "reject_labels": labels.REJECT_LABELS,
+    }
+
+
+@bp.get("/")
+def index():
+    """The shelves of the resident's community."""
+    return render_template("box/index.html", shelves=service.shelves(current_user.community_id))
+
+
+@bp.route("/shelves/new", methods=["GET", "POST"])
+def new_shelf():
+    """A coordinator opens a new shelf."""
+    service.require_coordinator(current_user)
+    form = forms.ShelfForm()
+    if form.validate_on_submit():
+        shelf = service.create_shelf(current_user, name=form.name.data, location=form.location.data)
+        flash(_("The shelf is open. Now name its keepers."), "success")
+        return redirect(url_for("box.keepers", shelf_id=shelf.id))
+    return render_template("box/shelf_form.html", form=form)
+
+
+@bp.get("/shelves/<int:shelf_id>")
+def shelf(shelf_id: int):
+    """A shelf's stock, searchable, with low-stock and expiry marks."""
+    shelf = service.shelf_for(current_user, shelf_id)
+    service.lapse_overdue_reservations(shelf.community_id)
+    search = forms.SearchForm(request.args)
+    text = search.q.data if search.validate() else ""
+    context = {"shelf": shelf, "search": search, "items": service.items(shelf, text or "")}
+    if service.can_keep(current_user, shelf):
+        context["pending"] = len(service.pending_gifts(shelf))
+    return page_or_partial("box/shelf.html", "box/_item_list.html", "item-list", **context)
+
+
+@bp.route("/shelves/<int:shelf_id>/keepers", methods=["GET", "POST"])
+def keepers(shelf_id: int):
+    """A coordinator names the residents who keep a shelf."""
+    service.require_coordinator(current_user)
+    shelf = service.shelf_for(current_user, shelf_id)
+    form = forms.KeeperForm()
+    form.user.choices = [(u.id, u.display_name) for u in service.members(shelf.community_id) if not shelf.is_keeper(u)]
+    if form.validate_on_submit():
+        keeper = db.session.get(User, form.user.data)
+        service.add_keeper(current_user, shelf, keeper)
+        flash(_("%(name)s now keeps this shelf.", name=keeper.display_name), "success")
+        return redirect(url_for("box.keepers", shelf_id=shelf.id))
+    return render_template("box/keepers.html", shelf=shelf, form=form)
+
+
+@bp.post("/shelves/<int:shelf_id>/keepers/<int:user_id>/remove")
+def remove_keeper(shelf_id: int, user_id: int):
+    """A coordinator relieves a keeper."""
+    shelf = service.shelf_for(current_user, shelf_id)
+    keeper = db.session.get(User, user_id)
+    if keeper is None:
+        raise NotFound()
+    service.remove_keeper(current_user, shelf, keeper)
+    flash(_("%(name)s no longer keeps this shelf.", name=keeper.display_name), "success")
+    return redirect(url_for("box.keepers", shelf_id=shelf.id))
+
+
+@bp.route("/shelves/<int:shelf_id>/items/new", methods=["GET", "POST"])
+def new_item(shelf_id: int):
+    """A keeper puts a new item on the shelf, e.g. a purchased batch."""
+    shelf = service.shelf_for(current_user, shelf_id)
+    service.require_keeper(current_user, shelf)
+    form = forms.ItemForm()
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in service.ITEM_FIELDS}
+        item = service.add_item(
+            current_user, shelf, quantity=form.quantity.data, daily_limit=form.daily_limit.data,
+            low_at=form.low_at.data, note=form.note.data or "", **fields,
+        )
+        flash(_("%(name)s is on the shelf.", name=item.name), "success")
+        return redirect(url_for("box.shelf", shelf_id=shelf.id))
+    return render_template("box/item_form.html", form=form, shelf=shelf)
+
+
+@bp.get("/items/<int:item_id>")
+def item(item_id: int):
+    """One item: take it, ask for it at the door; keepers add stock and correct the count."""
+    item = service.item_for(current_user, item_id)
+    return page_or_partial("box/item.html", "box/_item.html", f"item-{item.id}", **item_context(item))
+
+
+def item_context(item: Item, **extra) -> dict:
+    context = {
+        "item": item,
+        "shelf": item.shelf,
+        "full": True,
+        "my_deliveries": service.deliveries_for(current_user, item),
+        "stock_form": forms.StockForm(formdata=None),
+        "correction_form": forms.CorrectionForm(formdata=None, counted=item.quantity),
+    }
+    context.update(extra)
+    return context
+
+
+def item_answer(item: Item, *, status: int = 200, **extra):
+    """After an action on an item: its card alone for htmx, else the item's page (with any error beside its form)."""
+    db.session.refresh(item)
+    full = request.form.get("full") == "1" or not is_htmx()
+    context = item_context(item, **extra)
+    context["full"] = full
+    template = "box/_item_card.html" if is_htmx() else "box/item.html"
+    return render_template(template, **context), status
+
+
+@bp.post("/items/<int:item_id>/take")
+def take(item_id: int):
+    """Take units from the shelf; the register writes the line in the same transaction."""
+    item = service.item_for(current_user, item_id)
+    form = forms.TakeForm()
+    if not form.validate_on_submit():
+        return item_answer(item, take_form=form)
+    try:
+        line = service.take(current_user, item.id, form.quantity.data)
+    except (Conflict, service.BadRequest) as error:
+        # The resident's own card says why, beside the button (the page's flash region is far away on a phone).
+        form.quantity.errors = [str(error.message)]
+        return item_answer(db.session.get(Item, item_id), status=error.status, take_form=form)
+    flash(_("You took %(n)s %(unit)s of %(name)s. The register has it.", n=line.units, unit=line.unit,
+            name=line.item_name), "success")
+    if is_htmx():
+        return item_answer(item)
+    return redirect(url_for("box.shelf", shelf_id=item.shelf_id, _anchor=f"item-card-{item.id}"))
+
+
+@bp.route("/items/<int:item_id>/deliver", methods=["GET", "POST"])
+def deliver(item_id: int):
+    """Ask for units to be brought to the door: they are set aside at once, and a need goes on the board."""
+    item = service.item_for(current_user, item_id)
+    form = forms.DeliveryForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            delivery = service.request_delivery(current_user, item.id, form.quantity.data,
+                                                urgency=form.urgency.data, note=form.note.data or "")
+        except (Conflict, service.BadRequest) as exc:
+            error = exc
+            form.quantity.errors = [str(exc.message)]
+            item = db.session.get(Item, item_id)
+        else:
+            flash(_("%(n)s %(unit)s set aside for you. A neighbour will bring it; you will see it on the board.",
+                    n=delivery.quantity, unit=item.unit), "success")
+            return redirect(url_for("cards.detail", card_id=delivery.card_id))
+    status = error.status if error else 200
+    return render_template("box/deliver.html", form=form, item=item, shelf=item.shelf), status
+
+
+@bp.post("/items/<int:item_id>/stock")
+def add_stock(item_id: int):
+    """A keeper adds units of an item already on the shelf."""
+    item = service.item_for(current_user, item_id)
+    service.require_keeper(current_user, item.shelf)
+    form = forms.StockForm()
+    if not form.validate_on_submit():
+        return item_answer(item, stock_form=form)
+    line = service.add_stock(current_user, item.id, form.quantity.data, note=form.note.data or "")
+    flash(_("%(n)s %(unit)s added.", n=line.units, unit=line.unit), "success")
+    return item_answer(item) if is_htmx() else redirect(url_for("box.item", item_id=item.id))
+
+
+@bp.post("/items/<int:item_id>/correct")
+def correct(item_id: int):
+    """A keeper records what was counted on the shelf; the difference becomes a correction line."""
+    item = service.item_for(current_user, item_id)
+    service.require_keeper(current_user, item.shelf)
+    form = forms.CorrectionForm()
+    if not form.validate_on_submit():
+        return item_answer(item, correction_form=form)
+    try:
+        service.correct(current_user, item.id, form.counted.data, note=form.note.data)
+    except (Conflict, service.BadRequest) as error:
+        form.counted.errors = [str(error.message)]
+        return item_answer(db.session.get(Item, item_id), status=error.status, correction_form=form)
+    flash(_("The count is corrected; the register has a new line."), "success")
+    return item_answer(item) if is_htmx() else redirect(url_for("box.item", item_id=item.id))
+
+
+@bp.post("/items/<int:item_id>/remove-expired")
+def remove_expired(item_id: int):
+    """A keeper takes expired stock off the shelf."""
+    item = service.item_for(current_user, item_id)
+    service.remove_expired(current_user, item.id)
+    flash(_("Expired %(name)s removed from the shelf.", name=item.name), "success")
+    return redirect(url_for("box.check_in", shelf_id=item.shelf_id))
+
+
+@bp.route("/shelves/<int:shelf_id>/give", methods=["GET", "POST"])
+def give(shelf_id: int):
+    """A resident gives something; a keeper checks it before it can be taken."""
+    shelf = service.shelf_for(current_user, shelf_id)
+    form = forms.GiftForm()
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in service.GIFT_FIELDS}
+        service.offer_gift(current_user, shelf, quantity=form.quantity.data, **fields)
+        flash(_("Thank you! Please bring it to %(place)s; a keeper will check it in.",
+                place=shelf.location or shelf.name), "success")
+        return redirect(url_for("box.shelf", shelf_id=shelf.id))
+    return render_template("box/give.html", form=form, shelf=shelf)
+
+
+@bp.get("/shelves/<int:shelf_id>/check-in")
+def check_in(shelf_id: int):
+    """The keepers' queue: gifts to check in, expired stock to remove."""
+    shelf = service.shelf_for(current_user, shelf_id)
+    service.require_keeper(current_user, shelf)
+    return render_template(
+        "box/check_in.html", shelf=shelf, gifts=service.pending_gifts(shelf), expired=service.expired_items(shelf),
+        reject_form=forms.RejectForm(formdata=None),
+    )
+
+
+@bp.post("/gifts/<int:gift_id>/accept")
+def accept(gift_id: int):
+    """A keeper checks a gift in: it joins the stock."""
+    item = service.accept_gift(current_user, gift_id)
+    flash(_("Checked in: %(name)s, now %(n)s on the shelf.", name=item.name, n=item.available), "success")
+    return redirect(url_for("box.check_in", shelf_id=item.shelf_id))
+
+
+@bp.post("/gifts/<int:gift_id>/reject")
+def reject(gift_id: int):
+    """A keeper refuses a gift, with the reason."""
+    gift = service.gift_for(current_user, gift_id)
+    service.require_keeper(current_user, gift.shelf)
+    form = forms.RejectForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "box/check_in.html", shelf=gift.shelf, gifts=service.pending_gifts(gift.shelf),
+            expired=service.expired_items(gift.shelf), reject_form=form, failed_gift_id=gift.id,
+        )
+    service.reject_gift(current_user, gift.id, form.reason.data, note=form.note.data or "")
+    flash(_("Rejected: %(name)s.", name=gift.name), "success")
+    return redirect(url_for("box.check_in", shelf_id=gift.shelf_id))
+
+
+@bp.get("/shelves/<int:shelf_id>/register")
+def register(shelf_id: int):
+    """The shelf's full register: keepers and coordinators."""
+    shelf = service.shelf_for(current_user, shelf_id)
+    lines = service.register(current_user, shelf, limit=current_app.config["BOX_REGISTER_PAGE_SIZE"])
+    return render_template("box/register.html", shelf=shelf, lines=lines)
+
+
+CSV_HEADER = ("line", "time", "kind", "item", "units", "unit", "stock change", "stock after", "who", "written by",
+              "carried by", "reason", "note")
+
+
+def csv_cell(value) -> str:
+    """Text as a spreadsheet should show it: never a formula (=, +, -, @ would be run by Excel or WPS)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def name_of(user: User | None) -> str:
+    return user.display_name if user is not None else ""
+
+
+def csv_row(line: RegisterLine) -> list:
+    return [
+        line.id, format_datetime(line.created_at, "yyyy-MM-dd HH:mm:ss"), line.kind, csv_cell(line.item_name),
+        line.units, csv_cell(line.unit), line.delta, "" if line.balance is None else line.balance,
+        csv_cell(name_of(line.user)), csv_cell(name_of(line.actor)), csv_cell(name_of(line.carried_by)),
+        line.reason or "", csv_cell(line.note),
+    ]
+
+
+@bp.get("/shelves/<int:shelf_id>/register.csv")
+def register_csv(shelf_id: int):
+    """The whole register as CSV (UTF-8 with BOM, so Excel and WPS show Chinese names right)."""
+    shelf = service.shelf_for(current_user, shelf_id)
+    lines = service.register(current_user, shelf)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(csv_row(line) for line in reversed(lines))
+    filename = f"register-shelf-{shelf.id}-{service.local_today().isoformat()}.csv"
+    return Response(
+        out.getvalue().encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.get("/mine")
+def mine():
+    """A resident's own register lines: what they took, gave, asked for and carried."""
+    return render_template("box/mine.html", lines=service.my_lines(current_user))
