@@ -1,0 +1,252 @@
+"""Fan-out of committed events to the streams this process holds.
+
+Every recorded event reaches the broker only after its transaction commits: with PostgreSQL through
+NOTIFY (sent in the writing transaction, delivered by the server on commit to one LISTEN connection
+per process), with SQLite from an in-process after-commit hook. The broker then renders the event's
+public fragment once per audience (community and language) and hands the same text to every
+subscriber of that community; per-viewer parts are added by each viewer's own stream.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import queue
+import threading
+import time
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+
+from flask import Flask
+from sqlalchemy import event as sa_event, select, text
+from sqlalchemy.engine import make_url
+
+from board.extensions import db
+from board.models import Event
+
+log = logging.getLogger(__name__)
+
+QUEUE_SIZE = 1000  # a viewer this far behind is dropped and catches up by replay when it reconnects
+OVERFLOW = None  # the sentinel a stream receives when it was dropped
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One committed event as every viewer of its community receives it."""
+
+    event_id: int
+    community_id: int
+    public: dict[str, str]  # language -> the public fragment (same bytes for every viewer)
+    personal_for: frozenset[int]  # users who also get a part of their own (bell, alert)
+
+
+@dataclass(eq=False)
+class Subscriber:
+    user_id: int
+    community_id: int
+    locale: str
+    queue: queue.Queue = field(default_factory=lambda: queue.Queue(maxsize=QUEUE_SIZE))
+
+    def offer(self, delivery: Delivery | None) -> bool:
+        try:
+            self.queue.put_nowait(delivery)
+            return True
+        except queue.Full:
+            return False
+
+
+class FragmentCache:
+    """Recently rendered public fragments by (event id, language): replays after a restart reuse them."""
+
+    def __init__(self, size: int = 2000):
+        self.size = size
+        self._items: OrderedDict[tuple[int, str], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value: str) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+class Broker:
+    """The subscribers of this process, by community, and the fan-out to them."""
+
+    kind = "local"
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.cache = FragmentCache()
+        self._subscribers: dict[int, set[Subscriber]] = defaultdict(set)
+        self._lock = threading.Lock()
+        self.last_event_id = 0
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        with self._lock:
+            self._subscribers[subscriber.community_id].add(subscriber)
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        with self._lock:
+            members = self._subscribers.get(subscriber.community_id)
+            if members is not None:
+                members.discard(subscriber)
+                if not members:
+                    del self._subscribers[subscriber.community_id]
+
+    def subscribers(self, community_id: int) -> list[Subscriber]:
+        with self._lock:
+            return list(self._subscribers.get(community_id, ()))
+
+    def count(self) -> int:
+        with self._lock:
+            return sum(len(members) for members in self._subscribers.values())
+
+    def on_record(self, event: Event) -> None:
+        """Called inside the writing transaction: remember the event, to be published on commit."""
+        db.session.info.setdefault("live_event_ids", []).append(event.id)
+
+    def on_commit(self, event_ids: list[int]) -> None:
+        self.fan_out(event_ids)
+
+    def fan_out(self, event_ids: list[int]) -> None:
+        """Render each committed event once per audience and queue it for every subscriber here."""
+        from board.live import render
+
+        with self.app.app_context():
+            events = db.session.scalars(select(Event).where(Event.id.in_(event_ids)).order_by(Event.id)).all()
+            for event in events:
+                self.last_event_id = max(self.last_event_id, event.id)
+                subscribers = self.subscribers(event.community_id)
+                if not subscribers:
+                    continue
+                delivery = render.delivery(self, event, {s.locale for s in subscribers})
+                for subscriber in subscribers:
+                    if not subscriber.offer(delivery):
+                        self.drop(subscriber)
+
+    def drop(self, subscriber: Subscriber) -> None:
+        """A viewer too far behind: end its stream; its browser reconnects and replays from its last id."""
+        self.unsubscribe(subscriber)
+        while True:
+            try:
+                subscriber.queue.get_nowait()
+            except queue.Empty:
+                break
+        subscriber.offer(OVERFLOW)
+
+    def stop(self) -> None:
+        """Nothing runs in the background here."""
+
+
+class PostgresBroker(Broker):
+    """Across processes: NOTIFY in the writing transaction, one LISTEN connection per process."""
+
+    kind = "postgres"
+
+    def __init__(self, app: Flask):
+        super().__init__(app)
+        uri = app.config["SQLALCHEMY_DATABASE_URI"]
+        # One channel per database and schema, so test runs in their own schema never hear each other.
+        self.channel = app.config.get("LIVE_CHANNEL") or "doorstep_" + hashlib.sha1(uri.encode()).hexdigest()[:12]
+        self.conninfo = make_url(uri).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._listening = threading.Event()
+        self._start_lock = threading.Lock()
+
+    def on_record(self, event: Event) -> None:
+        # Delivered by PostgreSQL when (and only if) this transaction commits; ids only, never HTML.
+        db.session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": self.channel, "payload": str(event.id)})
+
+    def on_commit(self, event_ids: list[int]) -> None:
+        """The NOTIFY already carries them, to this process and every other."""
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        super().subscribe(subscriber)
+        self.start()
+
+    def start(self, wait: float = 10.0) -> None:
+        """Start the LISTEN loop once per process; return when it listens (or after `wait` seconds)."""
+        with self._start_lock:
+            if self._thread is None:
+                self._stopping.clear()
+                self._thread = threading.Thread(target=self._run, name="live-listen", daemon=True)
+                self._thread.start()
+        self._listening.wait(wait)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout=5)
+        self._thread = None
+        self._listening.clear()
+
+    def _run(self) -> None:
+        import psycopg
+
+        backoff = 0.5
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(self.conninfo, autocommit=True) as conn:
+                    conn.execute(f'LISTEN "{self.channel}"')
+                    self._catch_up()
+                    self._listening.set()
+                    backoff = 0.5
+                    while not self._stopping.is_set():
+                        ids = [int(n.payload) for n in conn.notifies(timeout=1.0)]
+                        if ids:
+                            self._safe_fan_out(ids)
+            except psycopg.Error:
+                log.warning("live: LISTEN connection lost; reconnecting", exc_info=True)
+                self._listening.clear()
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 10)
+
+    def _catch_up(self) -> None:
+        """After a lost connection, fan out what committed while this process was not listening."""
+        if not self.last_event_id:
+            return
+        with self.app.app_context():
+            missed = db.session.scalars(select(Event.id).where(Event.id > self.last_event_id).order_by(Event.id)).all()
+        if missed:
+            self._safe_fan_out(list(missed))
+
+    def _safe_fan_out(self, ids: list[int]) -> None:
+        try:
+            self.fan_out(ids)
+        except Exception:  # one bad event must not stop every stream in the process; it is logged
+            log.exception("live: fan-out of events %s failed", ids)
+
+
+def _after_commit(session) -> None:
+    ids = session.info.pop("live_event_ids", None)
+    if ids:
+        from flask import current_app
+
+        broker = current_app.extensions.get("live")
+        if broker is not None:
+            broker.on_commit(ids)
+
+
+def _after_rollback(session) -> None:
+    session.info.pop("live_event_ids", None)
+
+
+def make_broker(app: Flask) -> Broker:
+    choice = app.config.get("LIVE_BROKER", "auto")
+    if choice == "auto":
+        choice = "postgres" if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else "local"
+    broker = PostgresBroker(app) if choice == "postgres" else Broker(app)
+    if not sa_event.contains(db.session, "after_commit", _after_commit):
+        sa_event.listen(db.session, "after_commit", _after_commit)
+        sa_event.listen(db.session, "after_rollback", _after_rollback)
+    return broker

@@ -1,0 +1,142 @@
+"""What a viewer receives for an event: the public fragment (once per audience) and their own part."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import and_, func, or_, select
+
+from board.cards import service as cards
+from board.extensions import db
+from board.live.broker import Broker, Delivery
+from board.models import Card, CardKind, Event, utcnow
+from board.notifications import service as notifications
+from board.notifications.models import Notification
+
+
+def board_counts(community_id: int) -> dict[str, int]:
+    """Open needs and offers on the community's board, for the counts above it."""
+    stmt = (
+        cards.board_query(community_id, cards.BoardFilters())
+        .with_only_columns(Card.kind, func.count(Card.id))
+        .group_by(Card.kind)
+        .order_by(None)
+    )
+    counts = {CardKind.NEED.value: 0, CardKind.OFFER.value: 0}
+    counts.update({kind: n for kind, n in db.session.execute(stmt)})
+    return counts
+
+
+def on_board(card: Card) -> bool:
+    """Whether the board's own query would show this card right now."""
+    stmt = cards.board_query(card.community_id, cards.BoardFilters()).where(Card.id == card.id)
+    return db.session.scalar(stmt.with_only_columns(Card.id).order_by(None)) is not None
+
+
+def public_fragment(event: Event, locale: str) -> str:
+    """The card as anyone in the community sees it, out-of-band swaps for every page that shows it.
+
+    Viewer-independent by construction: rendered with no logged-in user, with `public` set so
+    that the card carries a placeholder that fetches the viewer's own buttons instead of buttons.
+    """
+    if event.card_id is None:
+        return ""
+    app = current_app._get_current_object()
+    # A context of its own: no viewer is logged in here, whatever the caller's context holds.
+    with app.app_context(), app.test_request_context("/"), force_locale(locale):
+        card = db.session.get(Card, event.card_id)
+        if card is None:
+            return ""
+        return render_template(
+            "live/_public.html", card=card, on_board=on_board(card), counts=board_counts(card.community_id)
+        )
+
+
+def delivery(broker: Broker, event: Event, locales: set[str]) -> Delivery:
+    """One event for every subscriber: its public fragment per language, and who gets a part of their own."""
+    public = {}
+    for locale in locales:
+        key = (event.id, locale)
+        fragment = broker.cache.get(key)
+        if fragment is None:
+            fragment = public_fragment(event, locale)
+            broker.cache.put(key, fragment)
+        public[locale] = fragment
+    personal = db.session.scalars(select(Notification.user_id).where(Notification.event_id == event.id)).all()
+    return Delivery(event.id, event.community_id, public, frozenset(personal))
+
+
+def personal_fragment(event_id: int, user_id: int, locale: str, *, alert: bool = True) -> str:
+    """My part of an event: my bell's new count and, unless replayed a second time, an alert to notice."""
+    mine = notifications.for_event(event_id, user_id)
+    if not mine:
+        return ""
+    with force_locale(locale):
+        return render_template(
+            "live/_personal.html",
+            notifications=mine if alert else [],
+            unread={n.id for n in mine if n.read_at is None},
+            bell_count=notifications.unread_count(user_id),
+        )
+
+
+def sse(event_id: int, html: str, name: str = "live") -> str:
+    """One Server-Sent Event; every line of the fragment becomes a data line."""
+    lines = "".join(f"data: {line}\n" for line in html.splitlines() if line.strip())
+    return f"id: {event_id}\nevent: {name}\n{lines}\n"
+
+
+def compose(delivery_: Delivery, user_id: int, locale: str, *, alert: bool = True) -> str:
+    """The fragment one viewer receives: the shared public part, then their own part if any."""
+    html = delivery_.public.get(locale, "")
+    if user_id in delivery_.personal_for:
+        html += personal_fragment(delivery_.event_id, user_id, locale, alert=alert)
+    return html
+
+
+def missed_events(community_id: int, last_id: int, limit: int) -> list[Event]:
+    """Events after `last_id`, and recent ones just below it whose transaction may have committed late.
+
+    Ids are taken when a change is written, but transactions commit in their own order: an event
+    numbered just below one a viewer already has can still commit after it. Replaying a short recent
+    window below the viewer's last id closes that gap; the page ignores ids it has already applied.
+    """
+    overlap = timedelta(seconds=current_app.config.get("LIVE_REPLAY_OVERLAP_SECONDS", 10))
+    stmt = (
+        select(Event)
+        .where(
+            Event.community_id == community_id,
+            or_(
+                Event.id > last_id,
+                and_(Event.id > last_id - 200, Event.created_at >= utcnow() - overlap),
+            ),
+        )
+        .order_by(Event.id)
+        .limit(limit + 1)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def latest_event_id(community_id: int) -> int:
+    stmt = select(func.max(Event.id)).where(Event.community_id == community_id)
+    return db.session.scalar(stmt) or 0
+
+
+def replay(broker: Broker, user_id: int, community_id: int, locale: str, last_id: int) -> tuple[list[tuple[int, str]], bool]:
+    """What a viewer missed since `last_id`, as (event id, fragment) pairs; True when too much to replay."""
+    limit = current_app.config.get("LIVE_REPLAY_LIMIT", 500)
+    events = missed_events(community_id, last_id, limit)
+    if len(events) > limit:
+        return [], True
+    out = []
+    for event in events:
+        html = compose(delivery(broker, event, {locale}), user_id, locale, alert=event.id > last_id)
+        if html:
+            out.append((event.id, html))
+    return out, False
+
+
+def reload_fragment(locale: str) -> str:
+    with force_locale(locale):
+        return render_template("live/_reload.html")

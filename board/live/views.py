@@ -1,0 +1,133 @@
+"""The live stream, its polling fallback, and a card as the viewer sees it after a change."""
+from __future__ import annotations
+
+import queue
+import time
+
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+
+from board.cards import service as cards
+from board.extensions import db
+from board.live import render
+from board.live.broker import OVERFLOW, Subscriber
+
+bp = Blueprint("live", __name__, url_prefix="/live")
+
+
+@bp.app_context_processor
+def live_helpers() -> dict:
+    """`live_last_id()`: the newest event a page was drawn with (its stream starts there); board counts."""
+    def live_last_id() -> int:
+        return render.latest_event_id(current_user.community_id) if current_user.is_authenticated else 0
+
+    def live_board_counts() -> dict[str, int]:
+        return render.board_counts(current_user.community_id)
+
+    return {"live_last_id": live_last_id, "live_board_counts": live_board_counts}
+
+
+def requested_last_id() -> int:
+    """The newest event the page has: the browser's Last-Event-ID on a reconnect, else `?last_id=`."""
+    ids = [request.headers.get("Last-Event-ID", ""), request.args.get("last_id", "")]
+    return max([int(v) for v in ids if v.strip().isdigit()] or [0])
+
+
+def viewer() -> tuple[int, int, str] | None:
+    if not current_user.is_authenticated or current_user.community_id is None:
+        return None
+    return current_user.id, current_user.community_id, str(get_locale())
+
+
+@bp.get("/stream")
+def stream():
+    """One Server-Sent Events stream per viewer: what was missed since Last-Event-ID, then every change."""
+    who = viewer()
+    if who is None:
+        return Response(status=204)  # 204 tells EventSource to stop; the page is not logged in
+    user_id, community_id, locale = who
+    last_id = requested_last_id()
+    app = current_app._get_current_object()
+    broker = app.extensions["live"]
+    cfg = app.config
+    db.session.commit()  # no database connection is held while the stream stays open
+
+    def events():
+        subscriber = Subscriber(user_id, community_id, locale)
+        # Subscribe before reading the log: nothing can commit in between unseen.
+        broker.subscribe(subscriber)
+        try:
+            yield f"retry: {cfg['LIVE_RETRY_MS']}\n" + render.sse(last_id, "ok", name="hello")
+            with app.app_context():
+                missed, too_many = render.replay(broker, user_id, community_id, locale, last_id)
+                reload_html = render.reload_fragment(locale) if too_many else ""
+            if too_many:
+                yield render.sse(render_latest(app, community_id), reload_html)
+            sent = set()
+            for event_id, html in missed:
+                sent.add(event_id)
+                yield render.sse(event_id, html)
+            deadline = time.monotonic() + cfg["LIVE_STREAM_SECONDS"]
+            while time.monotonic() < deadline:
+                try:
+                    delivery = subscriber.queue.get(timeout=cfg["LIVE_HEARTBEAT_SECONDS"])
+                except queue.Empty:
+                    yield ": ping\n\n"  # keeps proxies from closing an idle stream, and finds gone viewers
+                    continue
+                if delivery is OVERFLOW:
+                    return  # too far behind: the browser reconnects and replays from its last id
+                if delivery.event_id in sent:
+                    continue
+                if user_id in delivery.personal_for:
+                    with app.app_context():
+                        html = render.compose(delivery, user_id, locale)
+                else:
+                    html = delivery.public.get(locale, "")
+                if html:
+                    yield render.sse(delivery.event_id, html)
+        finally:
+            broker.unsubscribe(subscriber)
+
+    response = Response(stream_with_context(events()), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
+
+
+def render_latest(app, community_id: int) -> int:
+    with app.app_context():
+        return render.latest_event_id(community_id)
+
+
+@bp.get("/poll")
+@login_required
+def poll():
+    """The polling fallback: the same fragments as the stream, for events after `last_id`."""
+    user_id, community_id, locale = viewer() or (current_user.id, 0, str(get_locale()))
+    last_id = requested_last_id()
+    broker = current_app.extensions["live"]
+    missed, too_many = render.replay(broker, user_id, community_id, locale, last_id)
+    newest = max([last_id, *(event_id for event_id, _ in missed)])
+    if too_many:
+        newest = render.latest_event_id(community_id)
+        body = render.reload_fragment(locale)
+    else:
+        body = "".join(html for _, html in missed)
+    if not body:
+        response = Response(status=204)
+    else:
+        response = Response(body, mimetype="text/html")
+    response.headers["X-Live-Last-Id"] = str(newest)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/cards/<int:card_id>")
+@login_required
+def card(card_id: int):
+    """One card in full as this viewer sees it (their buttons, the doors they may see), after a change."""
+    card = cards.card_for(current_user, card_id)
+    response = Response(render_template("cards/_card.html", card=card, full=True, compact=bool(request.args.get("compact"))))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,107 @@
+"""Which events notify whom, the unread count, and marking as read."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from board.extensions import db
+from board.models import Card, Event, utcnow
+from board.notifications.models import Notification
+
+# Event kind -> notification kind. The actor is never notified of their own move.
+KINDS: dict[str, str] = {
+    "handoff.match": "matched",
+    "handoff.leave_at_door": "left_at_door",
+    "handoff.report_not_there": "not_there",
+    "handoff.confirm_received": "received",
+    "handoff.receive_in_person": "received",
+    "handoff.lapse": "timeout",
+    "handoff.thank": "thanks",
+    "handoff.helper_withdraw": "cancelled",
+    "handoff.cancel": "cancelled",
+    "handoff.ask": "asked",
+    "handoff.accept": "accepted",
+    "handoff.decline": "declined",
+    "card.expire": "expired",
+}
+
+HEADLINES = {
+    "matched": _l("A neighbour matched your card"),
+    "left_at_door": _l("Left on your door handle!"),
+    "not_there": _l("Your neighbour did not find it at the door"),
+    "received": _l("Received. Thank you for helping!"),
+    "timeout": _l("The match timed out; the card is back on the board"),
+    "expired": _l("Your card's time on the board is up"),
+    "thanks": _l("A neighbour said thank you"),
+    "cancelled": _l("The match was called off"),
+    "asked": _l("A neighbour asked for your offer"),
+    "accepted": _l("Your request was accepted"),
+    "declined": _l("Your request could not be met this time"),
+}
+
+LIST_SIZE = 50
+
+
+def recipients(event: Event) -> set[int]:
+    """Who hears about this event: the handoff's other party (both on a time-out), or the card's author."""
+    data = event.data or {}
+    if event.kind.startswith("handoff."):
+        parties = {data.get("giver_id"), data.get("receiver_id")} - {None}
+    elif event.card_id is not None:
+        card = db.session.get(Card, event.card_id)
+        parties = {card.author_id} if card is not None else set()
+    else:
+        parties = set()
+    return {int(p) for p in parties} - {event.actor_id}
+
+
+def notify_for(event: Event) -> list[Notification]:
+    """Create the notifications an event calls for, in the event's own transaction."""
+    kind = KINDS.get(event.kind)
+    if kind is None:
+        return []
+    created = [
+        Notification(user_id=user_id, event_id=event.id, card_id=event.card_id, actor_id=event.actor_id,
+                     kind=kind, created_at=event.created_at or utcnow())
+        for user_id in sorted(recipients(event))
+    ]
+    db.session.add_all(created)
+    return created
+
+
+def unread_count(user_id: int) -> int:
+    stmt = select(func.count(Notification.id)).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    return db.session.scalar(stmt) or 0
+
+
+def recent(user_id: int, limit: int = LIST_SIZE) -> list[Notification]:
+    """The newest notifications first."""
+    stmt = (
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def for_event(event_id: int, user_id: int) -> list[Notification]:
+    stmt = select(Notification).where(Notification.event_id == event_id, Notification.user_id == user_id)
+    return list(db.session.scalars(stmt.order_by(Notification.id)))
+
+
+def mark_read(user_id: int, ids: list[int] | None = None) -> int:
+    """Mark the given (or all) unread notifications of one resident as read; commits."""
+    stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    if ids is not None:
+        if not ids:
+            return 0
+        stmt = stmt.where(Notification.id.in_(ids))
+    result = db.session.execute(stmt.values(read_at=utcnow()))
+    db.session.commit()
+    return result.rowcount
+
+
+def on_event(event: Event) -> None:
+    """The board.events listener: every recorded event may notify someone."""
+    notify_for(event)

@@ -1,0 +1,142 @@
+/* Live board: the page follows the community's changes over one SSE stream per viewer
+   (templates/live/_connect.html), and falls back to polling when the stream cannot be held. */
+(function () {
+  "use strict";
+  var live = document.getElementById("live");
+  if (!live || !window.htmx) return;
+
+  var HELLO_WAIT_MS = 10000; // a buffering proxy opens the stream but delivers nothing
+  var MAX_FAILURES = 3;
+  var POLL_MS = 5000;
+
+  var lastId = Number(live.getAttribute("data-last-id")) || 0;
+  var applied = new Set(); // event ids this page has applied: a replay after a reconnect may repeat some
+  var failures = 0;
+  var helloSeen = false;
+  var pollTimer = null;
+  var highlighted = new Set();
+
+  function resumeUrl(url) {
+    var u = new URL(url, location.href);
+    u.searchParams.set("last_id", String(lastId));
+    return u.pathname + u.search;
+  }
+
+  function startPolling() {
+    if (pollTimer || !live.getAttribute("data-poll-url")) return;
+    live.setAttribute("data-live-mode", "polling");
+    poll();
+    pollTimer = window.setInterval(poll, POLL_MS);
+  }
+
+  function stopPolling() {
+    if (!pollTimer) return;
+    window.clearInterval(pollTimer);
+    pollTimer = null;
+    live.setAttribute("data-live-mode", "stream");
+  }
+
+  function poll() {
+    htmx.ajax("GET", live.getAttribute("data-poll-url"), {
+      source: live, target: live, swap: "none", values: { last_id: String(lastId) }
+    });
+  }
+
+  // htmx-ext-sse builds a new EventSource after an error: let it resume where this page is.
+  if (typeof htmx.createEventSource === "function") {
+    var create = htmx.createEventSource;
+    htmx.createEventSource = function (url) { return create(resumeUrl(url)); };
+  } else {
+    startPolling(); // no SSE extension (or no EventSource): poll from the start
+  }
+  if (!("EventSource" in window)) startPolling();
+
+  var helloTimer = window.setTimeout(function () { if (!helloSeen) startPolling(); }, HELLO_WAIT_MS);
+
+  live.addEventListener("htmx:sseOpen", function (e) {
+    e.detail.source.addEventListener("hello", function () {
+      helloSeen = true;
+      failures = 0;
+      window.clearTimeout(helloTimer);
+      live.setAttribute("data-live-mode", "stream");
+      stopPolling();
+    });
+  });
+
+  live.addEventListener("htmx:sseError", function () {
+    failures += 1;
+    helloSeen = false;
+    live.setAttribute("data-live-mode", "reconnecting");
+    if (failures >= MAX_FAILURES) startPolling();
+  });
+
+  live.addEventListener("htmx:sseBeforeMessage", function (e) {
+    var id = Number(e.detail.lastEventId) || 0;
+    if (id && applied.has(id)) { e.preventDefault(); return; }
+    if (id) {
+      applied.add(id);
+      if (applied.size > 2000) applied.delete(applied.values().next().value);
+      lastId = Math.max(lastId, id);
+    }
+  });
+
+  live.addEventListener("htmx:afterRequest", function (e) {
+    var xhr = e.detail.xhr;
+    var newest = xhr && Number(xhr.getResponseHeader("X-Live-Last-Id"));
+    if (newest) lastId = Math.max(lastId, newest);
+  });
+
+  function matchesFilters(card) {
+    var form = document.getElementById("filters");
+    if (!form) return true;
+    var data = new FormData(form);
+    var kind = data.get("kind"), category = data.get("category"), building = data.get("building");
+    var q = String(data.get("q") || "").trim().toLowerCase();
+    if (kind && !card.classList.contains("kind-" + kind)) return false;
+    if (category && card.getAttribute("data-category") !== category) return false;
+    if (building && card.getAttribute("data-building") !== building) return false;
+    if (data.get("urgent") && !card.classList.contains("urgent")) return false;
+    return !q || card.textContent.toLowerCase().indexOf(q) >= 0;
+  }
+
+  // A card new on the board: only when this board does not show it yet and its filters let it in.
+  document.body.addEventListener("htmx:oobBeforeSwap", function (e) {
+    if (!e.detail.target || e.detail.target.id !== "card-list") return;
+    var card = e.detail.fragment.querySelector("article.card");
+    if (!card) return;
+    if (document.getElementById(card.id) || !matchesFilters(card)) e.detail.shouldSwap = false;
+  });
+
+  document.body.addEventListener("htmx:oobAfterSwap", function (e) {
+    var target = e.detail.target;
+    if (target && target.id === "card-list") {
+      var empty = target.querySelector(":scope > .empty");
+      if (empty) empty.remove();
+    }
+  });
+
+  function flash(card, className) {
+    card.classList.remove(className);
+    void card.offsetWidth; // restart the animation
+    card.classList.add(className);
+  }
+
+  htmx.onLoad(function (elt) {
+    if (!(elt instanceof Element)) return;
+    if (elt.matches("article.card") && highlighted.has(elt.id)) elt.classList.add("live-arrived");
+    if (elt.matches("#card-list > article.card")) flash(elt, "live-changed");
+    var alerts = elt.matches("[data-live-alert]") ? [elt] : Array.prototype.slice.call(elt.querySelectorAll("[data-live-alert]"));
+    alerts.forEach(function (alert) {
+      var cardId = alert.getAttribute("data-card");
+      if (cardId && alert.getAttribute("data-live-alert") === "left_at_door") {
+        highlighted.add(cardId);
+        var card = document.getElementById(cardId);
+        if (card) card.classList.add("live-arrived");
+      }
+      if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
+      var all = document.querySelectorAll("#messages .live-alert");
+      for (var i = 0; i < all.length - 3; i++) all[i].remove();
+    });
+    if (elt.matches("[data-live-reload]") || elt.querySelector("[data-live-reload]")) location.reload();
+  });
+})();
