@@ -1,0 +1,126 @@
+"""Migrations: upgrade → downgrade → upgrade on a fresh database, the result matches the models,
+and upgrading keeps what is already stored. Runs on SQLite and, with BOARD_DATABASE_URL, PostgreSQL."""
+import logging
+import os
+import uuid
+
+import flask_migrate
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from board import create_app
+from board.extensions import db
+from tests.conftest import BASE_URL, ON_POSTGRES, test_config
+
+
+@pytest.fixture
+def keep_logging():
+    """migrations/env.py runs logging.fileConfig, which would silence the app's loggers for later tests."""
+    manager = logging.root.manager
+    disabled = {name: getattr(lg, "disabled", False) for name, lg in manager.loggerDict.items()}
+    handlers, level = list(logging.root.handlers), logging.root.level
+    yield
+    for name, lg in manager.loggerDict.items():
+        if hasattr(lg, "disabled"):
+            lg.disabled = disabled.get(name, False)
+    logging.root.handlers[:] = handlers
+    logging.root.setLevel(level)
+
+
+@pytest.fixture
+def fresh_url(tmp_path):
+    """A database no other test touches: its own SQLite file or its own PostgreSQL schema."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    schema = f"mig_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(BASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield make_url(BASE_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def migrating_app(fresh_url, tmp_path, keep_logging):
+    app = create_app(test_config(fresh_url), instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def tables() -> set[str]:
+    return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def schema_differences() -> list:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def script_directory() -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    return ScriptDirectory.from_config(config)
+
+
+def revisions() -> list[str]:
+    """Every revision, oldest first."""
+    return [rev.revision for rev in reversed(list(script_directory().walk_revisions()))]
+
+
+def test_upgrade_downgrade_upgrade_and_the_schema_matches_the_models(migrating_app):
+    flask_migrate.upgrade()
+    assert {"communities", "buildings", "users", "memberships", "cards", "events"} <= tables()
+    flask_migrate.downgrade(revision="base")
+    assert tables() == set()
+    flask_migrate.upgrade()
+    differences = [summary(diff) for diff in schema_differences()]
+    assert differences == [], "models and migrations differ (generate a migration):\n" + "\n".join(differences)
+
+
+def summary(diff) -> str:
+    """One short line per difference: the operation and what it touches."""
+    if isinstance(diff, list):  # column changes come as a list of modifications
+        return "; ".join(summary(d) for d in diff)
+    op, *args = diff
+    names = [getattr(a, "name", None) or (a if isinstance(a, str) else None) for a in args]
+    return f"{op} " + " ".join(str(n) for n in names if n)
+
+
+def test_there_is_one_head():
+    heads = script_directory().get_heads()
+    assert len(heads) == 1, heads
+
+
+def test_upgrading_keeps_existing_rows(migrating_app):
+    first, *_later = revisions()
+    flask_migrate.upgrade(revision=first)
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO communities (name, slug, invite_code, created_at) "
+            "VALUES ('Kept Garden', 'kept', 'KEEP0001', CURRENT_TIMESTAMP)"
+        ))
+        community_id = conn.execute(text("SELECT id FROM communities WHERE slug = 'kept'")).scalar_one()
+        conn.execute(text("INSERT INTO buildings (community_id, name) VALUES (:c, 'Building 1')"), {"c": community_id})
+    flask_migrate.upgrade()  # every later revision, then again: a no-op at head
+    flask_migrate.upgrade()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT name, invite_code FROM communities")).all() == [("Kept Garden", "KEEP0001")]
+        assert conn.execute(text("SELECT name FROM buildings")).scalars().all() == ["Building 1"]
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite batch mode")
+def test_sqlite_migrations_run_in_batch_mode(migrating_app):
+    assert migrating_app.extensions["migrate"].configure_args.get("render_as_batch") is True
