@@ -140,8 +140,8 @@ def item_context(item: Item, **extra) -> dict:
         "shelf": item.shelf,
         "full": True,
         "my_deliveries": service.deliveries_for(current_user, item),
-        "stock_form": forms.StockForm(formdata=None),
-        "correction_form": forms.CorrectionForm(formdata=None, counted=item.quantity),
+        "stock_form": forms.StockForm(formdata=None, prefix="stock"),
+        "correction_form": forms.CorrectionForm(formdata=None, prefix="count", counted=item.quantity),
     }
     context.update(extra)
     return context
@@ -204,7 +204,7 @@ def add_stock(item_id: int):
     """A keeper adds units of an item already on the shelf."""
     item = service.item_for(current_user, item_id)
     service.require_keeper(current_user, item.shelf)
-    form = forms.StockForm()
+    form = forms.StockForm(prefix="stock")
     if not form.validate_on_submit():
         return item_answer(item, stock_form=form)
     line = service.add_stock(current_user, item.id, form.quantity.data, note=form.note.data or "")
@@ -217,7 +217,7 @@ def correct(item_id: int):
     """A keeper records what was counted on the shelf; the difference becomes a correction line."""
     item = service.item_for(current_user, item_id)
     service.require_keeper(current_user, item.shelf)
-    form = forms.CorrectionForm()
+    form = forms.CorrectionForm(prefix="count")
     if not form.validate_on_submit():
         return item_answer(item, correction_form=form)
     try:
