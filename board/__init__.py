@@ -29,6 +29,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
 
     from board import auth, cards, cli, errors, htmx, i18n, security
     from board import activity
+    from board import live, notifications
     from board.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -41,8 +42,12 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     htmx.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    live.init_app(app)
+    notifications.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cards.bp)
     app.register_blueprint(activity.bp)
+    app.register_blueprint(live.bp)
+    app.register_blueprint(notifications.bp)
     return app

@@ -202,7 +202,7 @@ class PostgresBroker(Broker):
                     self._listening.set()
                     backoff = 0.5
                     while not self._stopping.is_set():
-                        ids = [int(n.payload) for n in conn.notifies(timeout=1.0)]
+                        ids = [int(n.payload) for n in conn.notifies(timeout=0.25)]
                         if ids:
                             self._safe_fan_out(ids)
             except psycopg.Error:

@@ -7,6 +7,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import and_, func, or_, select
 
+from board.box import live as box_live
 from board.cards import service as cards
 from board.extensions import db
 from board.live.broker import Broker, Delivery
@@ -41,7 +42,7 @@ def public_fragment(event: Event, locale: str) -> str:
     that the card carries a placeholder that fetches the viewer's own buttons instead of buttons.
     """
     if event.card_id is None:
-        return ""
+        return box_live.public_fragment(event, locale) if event.kind.startswith("box.") else ""
     app = current_app._get_current_object()
     # A context of its own: no viewer is logged in here, whatever the caller's context holds.
     with app.app_context(), app.test_request_context("/"), force_locale(locale):

@@ -4,7 +4,9 @@ from __future__ import annotations
 import queue
 import time
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from contextlib import contextmanager
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
@@ -28,10 +30,10 @@ def live_helpers() -> dict:
     return {"live_last_id": live_last_id, "live_board_counts": live_board_counts}
 
 
-def requested_last_id() -> int:
+def requested_last_id() -> int | None:
     """The newest event the page has: the browser's Last-Event-ID on a reconnect, else `?last_id=`."""
     ids = [request.headers.get("Last-Event-ID", ""), request.args.get("last_id", "")]
-    return max([int(v) for v in ids if v.strip().isdigit()] or [0])
+    return max([int(v) for v in ids if v.strip().isdigit()], default=None)
 
 
 def viewer() -> tuple[int, int, str] | None:
@@ -48,6 +50,8 @@ def stream():
         return Response(status=204)  # 204 tells EventSource to stop; the page is not logged in
     user_id, community_id, locale = who
     last_id = requested_last_id()
+    if last_id is None:  # a stream asked for without a starting point starts now
+        last_id = render.latest_event_id(community_id)
     app = current_app._get_current_object()
     broker = app.extensions["live"]
     cfg = app.config
@@ -58,12 +62,11 @@ def stream():
         # Subscribe before reading the log: nothing can commit in between unseen.
         broker.subscribe(subscriber)
         try:
-            yield f"retry: {cfg['LIVE_RETRY_MS']}\n" + render.sse(last_id, "ok", name="hello")
-            with app.app_context():
+            with own_context(app):
                 missed, too_many = render.replay(broker, user_id, community_id, locale, last_id)
-                reload_html = render.reload_fragment(locale) if too_many else ""
-            if too_many:
-                yield render.sse(render_latest(app, community_id), reload_html)
+                if too_many:
+                    missed = [(render.latest_event_id(community_id), render.reload_fragment(locale))]
+            yield f"retry: {cfg['LIVE_RETRY_MS']}\n" + render.sse(last_id, "ok", name="hello")
             sent = set()
             for event_id, html in missed:
                 sent.add(event_id)
@@ -80,7 +83,7 @@ def stream():
                 if delivery.event_id in sent:
                     continue
                 if user_id in delivery.personal_for:
-                    with app.app_context():
+                    with own_context(app):
                         html = render.compose(delivery, user_id, locale)
                 else:
                     html = delivery.public.get(locale, "")
@@ -89,15 +92,18 @@ def stream():
         finally:
             broker.unsubscribe(subscriber)
 
-    response = Response(stream_with_context(events()), mimetype="text/event-stream")
+    response = Response(events(), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
 
 
-def render_latest(app, community_id: int) -> int:
-    with app.app_context():
-        return render.latest_event_id(community_id)
+@contextmanager
+def own_context(app: Flask):
+    """A fresh app and request context for work inside a stream: its own short database session
+    (returned to the pool at once), and url_for and translations without the viewer's request."""
+    with app.app_context(), app.test_request_context("/"):
+        yield
 
 
 @bp.get("/poll")
@@ -105,7 +111,7 @@ def render_latest(app, community_id: int) -> int:
 def poll():
     """The polling fallback: the same fragments as the stream, for events after `last_id`."""
     user_id, community_id, locale = viewer() or (current_user.id, 0, str(get_locale()))
-    last_id = requested_last_id()
+    last_id = requested_last_id() or 0
     broker = current_app.extensions["live"]
     missed, too_many = render.replay(broker, user_id, community_id, locale, last_id)
     newest = max([last_id, *(event_id for event_id, _ in missed)])

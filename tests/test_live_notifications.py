@@ -1,0 +1,123 @@
+"""Notifications: who hears about which event, the bell's count, and the list marking them read."""
+import pytest
+
+from board.events import record
+from board.extensions import db
+from board.notifications import service
+from board.notifications.models import Notification
+from tests import factories
+
+HANDOFF_KINDS = [
+    ("handoff.match", "matched"),
+    ("handoff.leave_at_door", "left_at_door"),
+    ("handoff.report_not_there", "not_there"),
+    ("handoff.confirm_received", "received"),
+    ("handoff.receive_in_person", "received"),
+    ("handoff.thank", "thanks"),
+    ("handoff.helper_withdraw", "cancelled"),
+    ("handoff.cancel", "cancelled"),
+    ("handoff.ask", "asked"),
+    ("handoff.accept", "accepted"),
+    ("handoff.decline", "declined"),
+]
+
+
+def handoff_event(kind, card, *, actor, giver, receiver):
+    event = record(kind, community_id=card.community_id, card=card, actor=actor,
+                   giver_id=giver.id, receiver_id=receiver.id, handoff_id=1)
+    db.session.commit()
+    return event
+
+
+def notifications_of(user):
+    return db.session.scalars(db.select(Notification).where(Notification.user_id == user.id)).all()
+
+
+@pytest.mark.parametrize(("event_kind", "kind"), HANDOFF_KINDS)
+def test_the_other_party_is_notified_never_the_actor(resident, neighbour, event_kind, kind):
+    card = factories.card(resident)
+    event = handoff_event(event_kind, card, actor=neighbour, giver=neighbour, receiver=resident)
+    (mine,) = notifications_of(resident)
+    assert (mine.kind, mine.event_id, mine.card_id, mine.actor_id) == (kind, event.id, card.id, neighbour.id)
+    assert notifications_of(neighbour) == []
+
+
+def test_a_time_out_notifies_both_parties(resident, neighbour):
+    card = factories.card(resident)
+    event = record("handoff.lapse", community_id=card.community_id, card=card, actor=None,
+                   giver_id=neighbour.id, receiver_id=resident.id, handoff_id=1)
+    db.session.commit()
+    assert [n.kind for n in notifications_of(resident)] == ["timeout"]
+    assert [n.kind for n in notifications_of(neighbour)] == ["timeout"]
+    assert {n.event_id for n in notifications_of(neighbour)} == {event.id}
+
+
+def test_an_expired_card_notifies_its_author(resident):
+    card = factories.card(resident)
+    record("card.expire", community_id=card.community_id, card=card, actor=None)
+    db.session.commit()
+    assert [n.kind for n in notifications_of(resident)] == ["expired"]
+
+
+@pytest.mark.parametrize("event_kind", ["card.posted", "card.edited", "card.withdraw", "box.take"])
+def test_other_events_notify_nobody(resident, event_kind):
+    card = factories.card(resident)
+    record(event_kind, community_id=card.community_id, card=card, actor=resident)
+    db.session.commit()
+    assert notifications_of(resident) == []
+
+
+def test_every_kind_has_a_headline():
+    assert set(service.KINDS.values()) <= set(service.HEADLINES)
+
+
+def test_bell_shows_my_unread_count_and_the_list_marks_them_read(client, resident, neighbour, login):
+    card = factories.card(resident, title="Antigen tests")
+    handoff_event("handoff.match", card, actor=neighbour, giver=neighbour, receiver=resident)
+    handoff_event("handoff.leave_at_door", card, actor=neighbour, giver=neighbour, receiver=resident)
+    login(client, resident)
+    board = client.get("/").get_data(as_text=True)
+    assert 'aria-label="Notifications: 2 unread"' in board
+    assert '<span class="bell-count" aria-hidden="true">2</span>' in board
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert page.index("Left on your door handle!") < page.index("A neighbour matched your card")
+    assert page.count('class="notification unread') == 2
+    assert "Antigen tests" in page and "Dr Chen" in page
+    assert service.unread_count(resident.id) == 0
+    again = client.get("/notifications/").get_data(as_text=True)
+    assert 'class="notification unread' not in again
+    assert 'aria-label="Notifications"' in again
+
+
+def test_notifications_never_show_a_door(client, resident, neighbour, login):
+    card = factories.card(resident)
+    handoff_event("handoff.leave_at_door", card, actor=neighbour, giver=neighbour, receiver=resident)
+    login(client, resident)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert neighbour.membership.unit not in page and resident.membership.unit not in page
+
+
+def test_marking_one_read_answers_with_the_bell(client, resident, neighbour, login):
+    card = factories.card(resident)
+    handoff_event("handoff.match", card, actor=neighbour, giver=neighbour, receiver=resident)
+    handoff_event("handoff.leave_at_door", card, actor=neighbour, giver=neighbour, receiver=resident)
+    first = notifications_of(resident)[0]
+    login(client, resident)
+    response = client.post(f"/notifications/{first.id}/read")
+    assert '<span class="bell-count" aria-hidden="true">1</span>' in response.get_data(as_text=True)
+    assert service.unread_count(resident.id) == 1
+
+
+def test_nobody_marks_another_s_notification_read(client, resident, neighbour, login):
+    card = factories.card(resident)
+    handoff_event("handoff.match", card, actor=neighbour, giver=neighbour, receiver=resident)
+    (theirs,) = notifications_of(resident)
+    login(client, neighbour)
+    client.post(f"/notifications/{theirs.id}/read")
+    assert service.unread_count(resident.id) == 1
+
+
+@pytest.mark.parametrize("path", ["/notifications/", "/notifications/bell"])
+def test_notifications_need_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302 and "/login" in response.location

@@ -1,0 +1,59 @@
+"""Several processes: a change committed through one connection reaches the streams another process holds."""
+import queue
+
+import pytest
+
+from board import create_app
+from board.events import record
+from board.extensions import db
+from board.live.broker import PostgresBroker, Subscriber
+from board.models import Event
+from tests import factories
+from tests.conftest import ON_POSTGRES
+from tests.conftest import test_config as config_for
+
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="LISTEN/NOTIFY needs PostgreSQL (make test-postgres)")
+
+
+@pytest.fixture
+def other_process(_schema):
+    """A second app on the same database: its own engine, connections and broker, as another worker would."""
+    app = create_app(config_for(_schema))
+    yield app
+    app.extensions["live"].stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_notify_from_one_process_reaches_a_listener_in_another(app, other_process, resident, neighbour):
+    broker = other_process.extensions["live"]
+    assert isinstance(broker, PostgresBroker)
+    subscriber = Subscriber(neighbour.id, neighbour.community_id, "en")
+    broker.subscribe(subscriber)  # starts the LISTEN connection and waits until it listens
+    card = factories.card(resident, title="Fever medicine for a child")  # committed by this process
+    delivery = subscriber.queue.get(timeout=30)
+    event_id = db.session.scalar(db.select(Event.id).where(Event.card_id == card.id))
+    assert delivery.event_id == event_id
+    assert "Fever medicine for a child" in delivery.public["en"]
+    broker.unsubscribe(subscriber)
+
+
+def test_nothing_is_sent_for_a_rolled_back_change(app, other_process, resident, neighbour):
+    broker = other_process.extensions["live"]
+    subscriber = Subscriber(neighbour.id, neighbour.community_id, "en")
+    broker.subscribe(subscriber)
+    card = factories.card(resident, title="Kept")
+    record("card.edited", community_id=card.community_id, card=card, actor=resident, fields=[])
+    db.session.rollback()  # NOTIFY inside the transaction is delivered on commit only
+    factories.card(resident, title="Next")
+    first, second = subscriber.queue.get(timeout=30), subscriber.queue.get(timeout=30)
+    assert "Kept" in first.public["en"] and "Next" in second.public["en"]
+    with pytest.raises(queue.Empty):
+        subscriber.queue.get_nowait()
+    broker.unsubscribe(subscriber)
+
+
+def test_each_schema_has_its_own_channel(app, other_process):
+    assert app.extensions["live"].channel == other_process.extensions["live"].channel
+    elsewhere = create_app(config_for(app.config["SQLALCHEMY_DATABASE_URI"] + "_x"))
+    assert elsewhere.extensions["live"].channel != app.extensions["live"].channel

@@ -1,0 +1,265 @@
+"""The live stream: what each viewer receives, replay from Last-Event-ID, and the polling fallback."""
+import re
+
+import pytest
+
+from board.events import record
+from board.extensions import db
+from board.live import render
+from board.models import Event
+from tests import factories
+
+
+@pytest.fixture
+def app_config():
+    # Short heartbeats, so that a stream waiting for nothing yields a ping instead of blocking a test.
+    return {"LIVE_HEARTBEAT_SECONDS": 0.05, "LIVE_REPLAY_OVERLAP_SECONDS": 0}
+
+
+@pytest.fixture(autouse=True)
+def _stop_broker(app):
+    yield
+    app.extensions["live"].stop()
+
+
+class SSE:
+    """A test client's stream, read message by message (pings skipped, at most `patience` of them)."""
+
+    def __init__(self, client, path="/live/stream", headers=None):
+        self.response = client.get(path, headers=headers or {}, buffered=False)
+        self.chunks = iter(self.response.response)
+
+    def next(self, patience: int = 400) -> dict:
+        for _ in range(patience):
+            chunk = next(self.chunks).decode()
+            if chunk.startswith(":"):
+                continue
+            fields = dict(re.findall(r"^(id|event|retry): ?(.*)$", chunk, re.M))
+            data = "\n".join(re.findall(r"^data: ?(.*)$", chunk, re.M))
+            return {"id": int(fields.get("id", 0)), "event": fields.get("event"), "data": data, "retry": fields.get("retry")}
+        raise AssertionError("no message on the stream")
+
+    def next_live(self) -> dict:
+        message = self.next()
+        while message["event"] != "live":
+            message = self.next()
+        return message
+
+    def close(self):
+        self.response.close()
+
+
+def open_stream(client, **kwargs) -> SSE:
+    stream = SSE(client, **kwargs)
+    hello = stream.next()
+    assert hello["event"] == "hello"
+    return stream
+
+
+def event_id_of(card, kind="card.posted") -> int:
+    return db.session.scalar(db.select(Event.id).where(Event.card_id == card.id, Event.kind == kind))
+
+
+def test_stream_says_no_to_visitors(client):
+    assert client.get("/live/stream").status_code == 204
+
+
+def test_stream_headers_suit_proxies(client, resident, login):
+    login(client, resident)
+    stream = SSE(client)
+    assert stream.response.mimetype == "text/event-stream"
+    assert stream.response.headers["X-Accel-Buffering"] == "no"
+    assert stream.response.headers["Cache-Control"] == "no-cache"
+    hello = stream.next()
+    assert hello["event"] == "hello" and hello["retry"] == "2000"
+    stream.close()
+
+
+def test_new_card_reaches_another_viewer_with_counts(client, make_client, resident, neighbour, login):
+    login(client, neighbour)
+    stream = open_stream(client)
+    card = factories.card(resident, title="Children's fever medicine")
+    message = stream.next_live()
+    assert message["id"] == event_id_of(card)
+    assert "Children&#39;s fever medicine" in message["data"]
+    assert 'data-hx-swap-oob="afterbegin:#card-list"' in message["data"]
+    assert "1 open need · 0 open offers" in message["data"]
+    stream.close()
+
+
+def test_card_leaving_the_board_is_deleted_from_it(client, resident, neighbour, login):
+    card = factories.card(resident)
+    login(client, neighbour)
+    stream = open_stream(client)
+    login(make := client.application.test_client(), resident)
+    response = make.post(f"/cards/{card.id}/withdraw", data={"version": card.version})
+    assert response.status_code in (200, 302, 303)
+    message = stream.next_live()
+    assert f'data-hx-swap-oob="delete:#card-list &gt; #card-{card.id}"' in message["data"] or \
+        f'data-hx-swap-oob="delete:#card-list > #card-{card.id}"' in message["data"]
+    assert "afterbegin:#card-list" not in message["data"]
+    assert "0 open needs" in message["data"]
+    stream.close()
+
+
+def test_broadcast_is_the_same_for_every_viewer_and_shows_no_door_or_button(app, make_client, resident, neighbour, coordinator, login):
+    streams = [open_stream(login(make_client(), viewer)) for viewer in (resident, neighbour, coordinator)]
+    factories.card(resident, title="Rice", details="Ring twice at 502", quantity=2, unit="kg")
+    received = [s.next_live()["data"] for s in streams]
+    assert received[0] == received[1] == received[2]
+    for data in received:
+        assert "<form" not in data and "<button" not in data and "csrf" not in data
+        assert resident.membership.unit not in data  # "502"
+        assert "Ring twice" not in data  # details are for the card's own page, fetched per viewer
+    for s in streams:
+        s.close()
+
+
+def test_full_card_is_fetched_again_as_each_viewer(client, make_client, resident, neighbour, stranger, login):
+    card = factories.card(resident)
+    author = login(make_client(), resident).get(f"/live/cards/{card.id}")
+    other = login(make_client(), neighbour).get(f"/live/cards/{card.id}")
+    assert "Withdraw" in author.get_data(as_text=True)
+    assert "Withdraw" not in other.get_data(as_text=True)
+    assert author.headers["Cache-Control"] == "no-store"
+    assert login(make_client(), stranger).get(f"/live/cards/{card.id}").status_code == 404
+
+
+def test_replay_after_last_event_id(client, resident, neighbour, login):
+    cards = [factories.card(resident, title=f"Need {n}") for n in range(3)]
+    ids = [event_id_of(c) for c in cards]
+    login(client, neighbour)
+    stream = open_stream(client, headers={"Last-Event-ID": str(ids[0])})
+    replayed = [stream.next_live(), stream.next_live()]
+    assert [m["id"] for m in replayed] == ids[1:]
+    assert "Need 1" in replayed[0]["data"] and "Need 2" in replayed[1]["data"]
+    stream.close()
+
+
+def test_reconnect_header_wins_over_the_page_s_older_last_id(client, resident, neighbour, login):
+    cards = [factories.card(resident, title=f"Need {n}") for n in range(3)]
+    ids = [event_id_of(c) for c in cards]
+    login(client, neighbour)
+    stream = open_stream(client, path=f"/live/stream?last_id={ids[0]}", headers={"Last-Event-ID": str(ids[1])})
+    assert stream.next_live()["id"] == ids[2]
+    stream.close()
+
+
+def test_replay_survives_a_restart(app, client, resident, neighbour, login):
+    """The log is the source: a new broker (a restarted server) replays from the database."""
+    first = factories.card(resident, title="Before")
+    app.extensions["live"].stop()
+    from board.live.broker import make_broker
+
+    app.extensions["live"] = make_broker(app)
+    factories.card(resident, title="While away")
+    login(client, neighbour)
+    stream = open_stream(client, headers={"Last-Event-ID": str(event_id_of(first))})
+    assert "While away" in stream.next_live()["data"]
+    stream.close()
+
+
+@pytest.mark.parametrize("app_config", [{"LIVE_HEARTBEAT_SECONDS": 0.05, "LIVE_REPLAY_OVERLAP_SECONDS": 3600}])
+def test_recent_events_just_below_last_id_are_replayed_without_alerts(client, resident, neighbour, login):
+    """A transaction can commit after a later-numbered one: a short window below the last id is replayed."""
+    card = factories.card(resident, title="Late committer")
+    record("handoff.leave_at_door", community_id=card.community_id, card=card, actor=neighbour,
+           giver_id=neighbour.id, receiver_id=resident.id, handoff_id=1)
+    db.session.commit()
+    last = db.session.scalar(db.select(db.func.max(Event.id)))
+    login(client, resident)
+    stream = open_stream(client, headers={"Last-Event-ID": str(last)})
+    again = [stream.next_live(), stream.next_live()]
+    assert "Late committer" in again[0]["data"]
+    assert 'id="bell"' in again[1]["data"] and "Left on your door handle!" not in again[1]["data"]
+    stream.close()
+
+
+def test_other_communities_hear_nothing(client, make_client, resident, stranger, login):
+    login(client, stranger)
+    stream = open_stream(client)
+    factories.card(resident, title="Jinting only")
+    factories.card(stranger, title="Other garden")
+    message = stream.next_live()
+    assert "Other garden" in message["data"]
+    assert "Jinting only" not in message["data"]
+    stream.close()
+
+
+def test_personal_part_goes_to_the_receiver_only(client, make_client, resident, neighbour, coordinator, login):
+    card = factories.card(resident, title="Antigen tests")
+    receiver = open_stream(login(make_client(), resident))
+    giver = open_stream(login(make_client(), neighbour))
+    bystander = open_stream(login(make_client(), coordinator))
+    record("handoff.leave_at_door", community_id=card.community_id, card=card, actor=neighbour,
+           giver_id=neighbour.id, receiver_id=resident.id, handoff_id=1)
+    db.session.commit()
+    mine, theirs, others = receiver.next_live()["data"], giver.next_live()["data"], bystander.next_live()["data"]
+    assert "Left on your door handle!" in mine
+    assert 'data-live-alert="left_at_door"' in mine and f'data-card="card-{card.id}"' in mine
+    assert re.search(r'id="bell"[^>]*data-hx-swap-oob="true"', mine)
+    assert '<span class="bell-count" aria-hidden="true">1</span>' in mine
+    assert "Left on your door handle!" not in theirs and 'id="bell"' not in theirs
+    assert theirs == others  # the giver made the move: they get what everyone gets
+    assert mine.startswith(others)
+    for s in (receiver, giver, bystander):
+        s.close()
+
+
+def test_polling_fallback_returns_the_same_fragments(client, make_client, resident, neighbour, login):
+    login(client, neighbour)
+    start = render.latest_event_id(resident.community_id)
+    stream = open_stream(login(make_client(), neighbour))
+    card = factories.card(resident, title="Vegetables")
+    streamed = stream.next_live()
+    stream.close()
+    polled = client.get(f"/live/poll?last_id={start}")
+    assert polled.status_code == 200
+    assert polled.headers["X-Live-Last-Id"] == str(event_id_of(card))
+    assert polled.get_data(as_text=True).split() == streamed["data"].split()
+    nothing = client.get(f"/live/poll?last_id={event_id_of(card)}")
+    assert nothing.status_code == 204 and nothing.headers["X-Live-Last-Id"] == str(event_id_of(card))
+
+
+def test_polling_requires_login(client):
+    assert client.get("/live/poll?last_id=0").status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [{"LIVE_HEARTBEAT_SECONDS": 0.05, "LIVE_REPLAY_LIMIT": 2}])
+def test_too_much_missed_asks_the_page_to_reload(client, resident, neighbour, login):
+    for n in range(3):
+        factories.card(resident, title=f"Need {n}")
+    login(client, neighbour)
+    stream = open_stream(client, headers={"Last-Event-ID": "0"})
+    message = stream.next_live()
+    assert "data-live-reload" in message["data"]
+    assert message["id"] == render.latest_event_id(resident.community_id)
+    stream.close()
+
+
+def test_pages_connect_the_stream_from_the_newest_event(client, resident, neighbour, login):
+    card = factories.card(resident)
+    login(client, neighbour)
+    for path in ("/", f"/cards/{card.id}", "/me/activity", "/notifications/"):
+        html = client.get(path).get_data(as_text=True)
+        assert f'data-sse-connect="/live/stream?last_id={event_id_of(card)}"' in html, path
+        assert 'data-hx-ext="sse"' in html and "js/live.js" in html
+
+
+def test_visitors_pages_hold_no_stream(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "data-sse-connect" not in html
+
+
+def test_a_viewer_far_behind_is_dropped_to_catch_up_by_replay(app, client, resident, neighbour, login, monkeypatch):
+    from board.live import broker as broker_module
+
+    login(client, neighbour)
+    stream = open_stream(client)
+    live = app.extensions["live"]
+    (subscriber,) = live.subscribers(neighbour.community_id)
+    monkeypatch.setattr(subscriber, "offer", lambda delivery, _real=subscriber.offer: _real(delivery) if delivery is broker_module.OVERFLOW else False)
+    factories.card(resident)
+    with pytest.raises(StopIteration):
+        stream.next()
+    assert live.subscribers(neighbour.community_id) == []
