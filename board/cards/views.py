@@ -28,7 +28,8 @@ def card_helpers() -> dict:
         "unit_of": lambda handoff, person: privacy.unit_of(current_user, handoff, person),
         "doorstep_of": lambda handoff: privacy.doorstep_of(current_user, handoff),
         "lapses_of": lambda user_id: (
-            handoffs.lapse_counts([user_id]).get(user_id, 0) if current_user.is_coordinator else 0
+            handoffs.lapse_counts([user_id]).get(user_id, 0)
+            if current_user.is_authenticated and current_user.is_coordinator else 0
         ),
         "handoff_label": lambda status: labels.HANDOFF_LABELS.get(status, status),
         "return_to": return_to,
