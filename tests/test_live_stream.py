@@ -263,3 +263,13 @@ def test_a_viewer_far_behind_is_dropped_to_catch_up_by_replay(app, client, resid
     with pytest.raises(StopIteration):
         stream.next()
     assert live.subscribers(neighbour.community_id) == []
+
+
+def test_refetched_card_s_buttons_bring_the_resident_back_to_the_page_it_is_on(client, resident, login):
+    card = factories.card(resident)
+    login(client, resident)
+    html = client.get(f"/live/cards/{card.id}", headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/me/activity"}).get_data(as_text=True)
+    assert 'name="next" value="/me/activity"' in html
+    assert "/live/cards" not in html.split('name="next"')[1][:40]
+    elsewhere = client.get(f"/live/cards/{card.id}", headers={"HX-Current-URL": "https://evil.example//x"}).get_data(as_text=True)
+    assert "evil.example" not in elsewhere

@@ -5,11 +5,13 @@ import queue
 import time
 
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
+from board.auth.views import safe_next
 from board.cards import service as cards
 from board.extensions import db
 from board.live import render
@@ -129,11 +131,23 @@ def poll():
     return response
 
 
+def page_shown_on() -> str | None:
+    """The page a fragment fetched by htmx is shown on (htmx sends its address), as a same-site path."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if not current.path:
+        return None
+    return safe_next(current.path + (f"?{current.query}" if current.query else ""))
+
+
 @bp.get("/cards/<int:card_id>")
 @login_required
 def card(card_id: int):
     """One card in full as this viewer sees it (their buttons, the doors they may see), after a change."""
     card = cards.card_for(current_user, card_id)
-    response = Response(render_template("cards/_card.html", card=card, full=True, compact=bool(request.args.get("compact"))))
+    context = {"card": card, "full": True, "compact": bool(request.args.get("compact"))}
+    page = page_shown_on()
+    if page:
+        context["return_to"] = lambda: page  # buttons bring a resident back to that page, not to this fragment
+    response = Response(render_template("cards/_card.html", **context))
     response.headers["Cache-Control"] = "no-store"
     return response
