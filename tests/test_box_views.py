@@ -347,3 +347,18 @@ def test_stock_changes_are_events_for_the_live_stream(as_resident, item):
     as_resident.post(f"/box/items/{item.id}/take", data={"quantity": "1"})
     event = db.session.scalar(select(Event).where(Event.kind == "box.take"))
     assert event.data["item_id"] == item.id and event.data["quantity"] == 4 and event.community_id == item.community_id
+
+
+def test_a_stock_change_reaches_the_live_stream_as_the_items_public_fragment(as_resident, item):
+    """The live stream's public part for a box event: the item partial, swapped out of band onto #item-<id>."""
+    from board.live import render
+    from board.models import Event
+
+    as_resident.post(f"/box/items/{item.id}/take", data={"quantity": "2"})
+    event = db.session.scalar(select(Event).where(Event.kind == "box.take"))
+    fragment = render.public_fragment(event, "en")
+    assert fragment.lstrip().startswith(f'<div id="item-{item.id}"')
+    assert 'data-hx-swap-oob="true"' in fragment and "<strong>3</strong> box available" in fragment
+    assert "csrf" not in fragment  # the same text for every viewer
+    with_chinese = render.public_fragment(event, "zh_CN")
+    assert f'id="item-{item.id}"' in with_chinese
