@@ -27,7 +27,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
 
-    from board import auth, cards, cli, errors, htmx, i18n, security
+    from board import auth, box, cards, cli, errors, htmx, i18n, security
     from board import activity
     from board import live, notifications
     from board.extensions import csrf, db, limiter, login_manager, migrate
@@ -48,6 +48,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cards.bp)
     app.register_blueprint(activity.bp)
+    app.register_blueprint(box.bp)
     app.register_blueprint(live.bp)
     app.register_blueprint(notifications.bp)
     return app

@@ -31,4 +31,10 @@ def expire_cards(limit: int = 500) -> int:
 
 def sweep() -> list[str]:
     """Every time-based move, with a line a kind for the log."""
-    return [f"lapsed matches: {lapse_overdue(limit=5000)}", f"expired cards: {expire_cards()}"]
+    from board.box.service import lapse_overdue_reservations  # the shelves build on cards, not the reverse
+
+    return [
+        f"lapsed matches: {lapse_overdue(limit=5000)}",
+        f"lapsed box reservations: {lapse_overdue_reservations()}",
+        f"expired cards: {expire_cards()}",
+    ]
