@@ -10,7 +10,7 @@ from sqlalchemy import select
 from board.box import service
 from board.box.models import Delivery, Gift, Item, RegisterLine, Shelf
 from board.extensions import db
-from board.models import Card
+from board.models import Card, User
 from tests import factories
 from tests.pages import errors_beside, value_of
 
@@ -362,3 +362,21 @@ def test_a_stock_change_reaches_the_live_stream_as_the_items_public_fragment(as_
     assert "csrf" not in fragment  # the same text for every viewer
     with_chinese = render.public_fragment(event, "zh_CN")
     assert f'id="item-{item.id}"' in with_chinese
+
+
+def test_the_demo_community_has_a_stocked_medicine_box_and_love_corner(app, make_client, login):
+    from board import demo
+
+    demo.seed()
+    wang = db.session.scalar(select(User).where(User.login == "wang"))
+    box, corner = db.session.scalars(select(Shelf).order_by(Shelf.id)).all()
+    assert box.name.startswith("共享药箱") and corner.name.startswith("爱心角")
+    assert sorted(k.login for k in box.keepers) == ["chen", "wang"]
+    names = {i.name: i for i in service.items(box)}
+    assert len(names) == 4 and names["抗原检测 Antigen tests"].daily_limit == 1
+    assert {i.name for i in service.items(corner)} == {"大米 Rice, 5 kg", "食用油 Cooking oil", "挂面 Noodles"}
+    assert len(service.pending_gifts(box)) == 1
+    client = login(make_client(), wang, password=demo.DEMO_PASSWORD)
+    assert "Running low" in page(client.get(f"/box/shelves/{box.id}"))
+    assert "Two spare boxes, unopened." in page(client.get(f"/box/shelves/{box.id}/check-in"))
+    assert client.get(f"/box/shelves/{box.id}/register.csv").status_code == 200
