@@ -537,3 +537,21 @@ def test_search_finds_by_name_and_shows_stocked_items_first(shelf):
     assert [i.name for i in service.items(shelf, "fever")] == ["Children's fever syrup"]
     assert [i.name for i in service.items(shelf)] == ["Ibuprofen", "Rice", "Children's fever syrup"]
     assert [i.name for i in service.items(shelf, "100%")] == []
+
+
+def test_a_keeper_sets_the_household_limit_later(keeper, resident, housemate, item):
+    service.update_item(keeper, item.id, daily_limit=1, low_at=1, location="top shelf")
+    assert (fresh(item).daily_limit, fresh(item).low_at, fresh(item).location) == (1, 1, "top shelf")
+    assert fresh(item).quantity == 5
+    service.take(resident, item.id, 1)
+    with pytest.raises(Conflict):
+        service.take(housemate, item.id, 1)
+    service.update_item(keeper, item.id, daily_limit=None, low_at=2)
+    service.take(housemate, item.id, 1)
+    assert "box.item_updated" in event_kinds()
+
+
+def test_residents_cannot_change_an_items_limit(resident, item):
+    with pytest.raises(Forbidden):
+        service.update_item(resident, item.id, daily_limit=99, low_at=0)
+    assert fresh(item).daily_limit is None

@@ -380,3 +380,17 @@ def test_the_demo_community_has_a_stocked_medicine_box_and_love_corner(app, make
     assert "Running low" in page(client.get(f"/box/shelves/{box.id}"))
     assert "Two spare boxes, unopened." in page(client.get(f"/box/shelves/{box.id}/check-in"))
     assert client.get(f"/box/shelves/{box.id}/register.csv").status_code == 200
+
+
+def test_a_keeper_changes_an_items_limit_with_errors_beside_fields(as_keeper, as_resident, item):
+    response = as_keeper.post(f"/box/items/{item.id}/settings",
+                              data={"settings-daily_limit": "0", "settings-low_at": "2", "settings-location": "top"})
+    body = page(response)
+    assert errors_beside(body, "settings-daily_limit") == ["Between 1 and 999, please."]
+    assert value_of(body, "settings-location") == "top"
+    response = as_keeper.post(f"/box/items/{item.id}/settings",
+                              data={"settings-daily_limit": "1", "settings-low_at": "2", "settings-location": "top"})
+    assert response.status_code == 302
+    assert db.session.get(Item, item.id, populate_existing=True).daily_limit == 1
+    assert as_resident.post(f"/box/items/{item.id}/settings",
+                            data={"settings-daily_limit": "", "settings-low_at": "2"}).status_code == 403

@@ -96,6 +96,16 @@ class CorrectionForm(FlaskForm):
                        validators=[DataRequired(_l("Please say why the count changed.")), Length(max=200)])
 
 
+class ItemSettingsForm(FlaskForm):
+    """What keepers may change on an item without touching its stock."""
+
+    daily_limit = IntegerField(_l("Limit per household per day"), description=_l("Leave empty for no limit."),
+                               validators=[Optional(), NumberRange(min=1, max=999, message=HOW_MANY)])
+    low_at = IntegerField(_l("Mark as running low at"),
+                          validators=[InputRequired(HOW_MANY), NumberRange(min=0, max=999, message=HOW_MANY)])
+    location = StringField(_l("Where on the shelf"), validators=[Optional(), Length(max=120)])
+
+
 class RejectForm(FlaskForm):
     reason = RadioField(_l("Reason"), choices=list(REJECT_LABELS.items()),
                         validators=[InputRequired(_l("Please choose a reason."))])

@@ -435,6 +435,21 @@ def correct(keeper: User, item_id: int, counted: int, *, note: str) -> RegisterL
     return line
 
 
+def update_item(keeper: User, item_id: int, *, daily_limit: int | None, low_at: int, location: str = "") -> Item:
+    """A keeper sets an item's household limit, its "running low" mark and its place; stock is untouched."""
+    if (daily_limit is not None and daily_limit < 1) or low_at is None or low_at < 0:
+        raise BadRequest(_l("Please give a number of at least 1."))
+    item = item_for(keeper, item_id)
+    require_keeper(keeper, item.shelf)
+    item = _lock_item(item.id)
+    item.daily_limit = daily_limit or None
+    item.low_at = low_at
+    item.location = (location or "").strip()
+    _stock_event("item_updated", item, keeper, daily_limit=item.daily_limit, low_at=item.low_at)
+    db.session.commit()
+    return item
+
+
 def remove_expired(keeper: User, item_id: int) -> RegisterLine:
     """Take expired stock off the shelf: a correction to zero, with the reason."""
     item = item_for(keeper, item_id)

@@ -142,6 +142,7 @@ def item_context(item: Item, **extra) -> dict:
         "my_deliveries": service.deliveries_for(current_user, item),
         "stock_form": forms.StockForm(formdata=None, prefix="stock"),
         "correction_form": forms.CorrectionForm(formdata=None, prefix="count", counted=item.quantity),
+        "settings_form": forms.ItemSettingsForm(formdata=None, prefix="settings", obj=item),
     }
     context.update(extra)
     return context
@@ -226,6 +227,20 @@ def correct(item_id: int):
         form.counted.errors = [str(error.message)]
         return item_answer(db.session.get(Item, item_id), status=error.status, correction_form=form)
     flash(_("The count is corrected; the register has a new line."), "success")
+    return item_answer(item) if is_htmx() else redirect(url_for("box.item", item_id=item.id))
+
+
+@bp.post("/items/<int:item_id>/settings")
+def settings(item_id: int):
+    """A keeper changes an item's household limit, low-stock mark or place."""
+    item = service.item_for(current_user, item_id)
+    service.require_keeper(current_user, item.shelf)
+    form = forms.ItemSettingsForm(prefix="settings")
+    if not form.validate_on_submit():
+        return item_answer(item, settings_form=form)
+    service.update_item(current_user, item.id, daily_limit=form.daily_limit.data, low_at=form.low_at.data,
+                        location=form.location.data or "")
+    flash(_("Saved."), "success")
     return item_answer(item) if is_htmx() else redirect(url_for("box.item", item_id=item.id))
 
 
