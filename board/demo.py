@@ -4,6 +4,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from board.auth.service import register
+from board.box import demo as box_demo
+from board.cards import handoffs
 from board.cards.service import post_card
 from board.extensions import db
 from board.models import Building, Card, Community, Role, User
@@ -40,7 +42,7 @@ CARDS = [
     ("chen", "offer", "medicine", "这个我有 2 unopened boxes of ibuprofen",
      "Sealed, 0.3 g × 24 capsules. Will hang it on your door handle.", 2, "box", "normal", {"sealed": True}),
     ("sun", "offer", "supplies", "Antigen tests, 5 left", "Single packs, sealed.", 5, "test", "normal",
-     {"sealed": True}),
+     {"sealed": True, "first_come": False}),
     ("zhou", "offer", "food", "Fresh vegetables from my group buy", "Bok choy and potatoes, enough for 3 families.",
      3, "bag", "normal", {}),
     ("liu", "need", "care", "Someone to call me in the evening", "I live alone; a short chat at 19:00 would be kind.",
@@ -74,12 +76,19 @@ def seed() -> Community:
             display_name=name, login=login, password=DEMO_PASSWORD, community=community,
             building=buildings[building], unit=unit, role=role,
         )
+    cards = {}
     for author, kind, category, title, details, quantity, unit, urgency, tags in CARDS:
         expiry = date.today() + timedelta(days=300) if kind == "offer" and category == "medicine" else None
-        post_card(
+        cards[author] = post_card(
             users[author], kind=kind, category=category, title=title, details=details, quantity=quantity,
             unit=unit, urgency=urgency, medicine_expires_on=expiry, **tags,
         )
+    # Both loops under way: Auntie Zhou is helping Uncle Zhao with rice; Xiaomei asked Mr Sun for two
+    # antigen tests (he chooses among askers); Grandma Liu's ask for cold granules was accepted at once.
+    handoffs.offer_help(cards["zhao"], users["zhou"])
+    handoffs.ask(cards["sun"], users["mei"], 2)
+    handoffs.ask(cards["tang"], users["liu"], 1)
+    box_demo.seed(users)
     return community
 
 
