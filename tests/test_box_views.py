@@ -394,3 +394,8 @@ def test_a_keeper_changes_an_items_limit_with_errors_beside_fields(as_keeper, as
     assert db.session.get(Item, item.id, populate_existing=True).daily_limit == 1
     assert as_resident.post(f"/box/items/{item.id}/settings",
                             data={"settings-daily_limit": "", "settings-low_at": "2"}).status_code == 403
+
+
+def test_naming_a_keeper_without_choosing_says_so(as_coordinator, shelf):
+    response = as_coordinator.post(f"/box/shelves/{shelf.id}/keepers", data={"user": ""})
+    assert errors_beside(page(response), "user") == ["Please choose a resident."]

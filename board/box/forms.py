@@ -19,7 +19,8 @@ class ShelfForm(FlaskForm):
 
 
 class KeeperForm(FlaskForm):
-    user = SelectField(_l("Resident"), coerce=int, validators=[InputRequired(_l("Please choose a resident."))])
+    user = SelectField(_l("Resident"), coerce=lambda v: int(v) if v else None,
+                       validators=[InputRequired(_l("Please choose a resident."))])
 
 
 class ThingForm(FlaskForm):

@@ -89,7 +89,8 @@ def keepers(shelf_id: int):
     service.require_coordinator(current_user)
     shelf = service.shelf_for(current_user, shelf_id)
     form = forms.KeeperForm()
-    form.user.choices = [(u.id, u.display_name) for u in service.members(shelf.community_id) if not shelf.is_keeper(u)]
+    others = [(u.id, u.display_name) for u in service.members(shelf.community_id) if not shelf.is_keeper(u)]
+    form.user.choices = [("", _("Choose a resident"))] + others if others else []
     if form.validate_on_submit():
         keeper = db.session.get(User, form.user.data)
         service.add_keeper(current_user, shelf, keeper)
