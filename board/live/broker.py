@@ -35,8 +35,9 @@ class Delivery:
 
     event_id: int
     community_id: int
-    public: dict[str, str]  # language -> the public fragment (same bytes for every viewer)
+    public: dict[str, str]  # language -> the public fragment (the same for every viewer)
     personal_for: frozenset[int]  # users who also get a part of their own (bell, alert)
+    frames: dict[str, bytes] = field(default_factory=dict)  # language -> the whole SSE message, encoded once
 
 
 @dataclass(eq=False)
@@ -202,9 +203,9 @@ class PostgresBroker(Broker):
                     self._listening.set()
                     backoff = 0.5
                     while not self._stopping.is_set():
-                        ids = [int(n.payload) for n in conn.notifies(timeout=0.25)]
-                        if ids:
-                            self._safe_fan_out(ids)
+                        # Each notification is fanned out as it arrives; the timeout only lets a stop be noticed.
+                        for notify in conn.notifies(timeout=0.25):
+                            self._safe_fan_out([int(notify.payload)])
             except psycopg.Error:
                 log.warning("live: LISTEN connection lost; reconnecting", exc_info=True)
                 self._listening.clear()

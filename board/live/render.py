@@ -35,37 +35,44 @@ def on_board(card: Card) -> bool:
     return db.session.scalar(stmt.with_only_columns(Card.id).order_by(None)) is not None
 
 
-def public_fragment(event: Event, locale: str) -> str:
-    """The card as anyone in the community sees it, out-of-band swaps for every page that shows it.
-
-    Viewer-independent by construction: rendered with no logged-in user, with `public` set so
-    that the card carries a placeholder that fetches the viewer's own buttons instead of buttons.
+def public_fragments(event: Event, locales: set[str]) -> dict[str, str]:
+    """The card as anyone in the community sees it, in each language: out-of-band swaps for every
+    page that shows it. Viewer-independent by construction: rendered with no one logged in, and a
+    card shown in full (with buttons and doors) is told to fetch itself again as its viewer instead.
     """
     if event.card_id is None:
-        return box_live.public_fragment(event, locale) if event.kind.startswith("box.") else ""
+        if event.kind.startswith("box."):  # a shelf's stock changed: board/box/live.py renders the item
+            return {locale: box_live.public_fragment(event, locale) for locale in locales}
+        return dict.fromkeys(locales, "")
     app = current_app._get_current_object()
     # A context of its own: no viewer is logged in here, whatever the caller's context holds.
-    with app.app_context(), app.test_request_context("/"), force_locale(locale):
+    with app.app_context(), app.test_request_context("/"):
         card = db.session.get(Card, event.card_id)
         if card is None:
-            return ""
-        return render_template(
-            "live/_public.html", card=card, on_board=on_board(card), counts=board_counts(card.community_id)
-        )
+            return dict.fromkeys(locales, "")
+        context = {"card": card, "on_board": on_board(card), "counts": board_counts(card.community_id)}
+        fragments = {}
+        for locale in sorted(locales):
+            with force_locale(locale):
+                fragments[locale] = render_template("live/_public.html", **context)
+        return fragments
+
+
+def public_fragment(event: Event, locale: str) -> str:
+    return public_fragments(event, {locale})[locale]
 
 
 def delivery(broker: Broker, event: Event, locales: set[str]) -> Delivery:
     """One event for every subscriber: its public fragment per language, and who gets a part of their own."""
-    public = {}
-    for locale in locales:
-        key = (event.id, locale)
-        fragment = broker.cache.get(key)
-        if fragment is None:
-            fragment = public_fragment(event, locale)
-            broker.cache.put(key, fragment)
-        public[locale] = fragment
+    public = {locale: broker.cache.get((event.id, locale)) for locale in locales}
+    missing = {locale for locale, fragment in public.items() if fragment is None}
+    if missing:
+        for locale, fragment in public_fragments(event, missing).items():
+            broker.cache.put((event.id, locale), fragment)
+            public[locale] = fragment
     personal = db.session.scalars(select(Notification.user_id).where(Notification.event_id == event.id)).all()
-    return Delivery(event.id, event.community_id, public, frozenset(personal))
+    frames = {locale: sse(event.id, html).encode() for locale, html in public.items() if html}
+    return Delivery(event.id, event.community_id, public, frozenset(personal), frames)
 
 
 def personal_fragment(event_id: int, user_id: int, locale: str, *, alert: bool = True) -> str:
@@ -84,7 +91,8 @@ def personal_fragment(event_id: int, user_id: int, locale: str, *, alert: bool =
 
 def sse(event_id: int, html: str, name: str = "live") -> str:
     """One Server-Sent Event; every line of the fragment becomes a data line."""
-    lines = "".join(f"data: {line}\n" for line in html.splitlines() if line.strip())
+    # Indentation is dropped (these fragments hold no <pre>): fewer bytes to every viewer.
+    lines = "".join(f"data: {line.strip()}\n" for line in html.splitlines() if line.strip())
     return f"id: {event_id}\nevent: {name}\n{lines}\n"
 
 

@@ -87,10 +87,10 @@ def stream():
                 if user_id in delivery.personal_for:
                     with own_context(app):
                         html = render.compose(delivery, user_id, locale)
-                else:
-                    html = delivery.public.get(locale, "")
-                if html:
-                    yield render.sse(delivery.event_id, html)
+                    if html:
+                        yield render.sse(delivery.event_id, html)
+                elif locale in delivery.frames:
+                    yield delivery.frames[locale]  # the same bytes for every viewer of this language
         finally:
             broker.unsubscribe(subscriber)
 

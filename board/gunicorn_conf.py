@@ -1,0 +1,22 @@
+"""Production server settings: `gunicorn -c board/gunicorn_conf.py`. Every value can be overridden
+on the command line or with GUNICORN_CMD_ARGS.
+
+gevent workers hold thousands of open live streams each (a sync or gthread worker holds one per
+thread); PostgreSQL LISTEN/NOTIFY carries each change to every worker (see board/live/broker.py).
+"""
+import multiprocessing
+import os
+
+wsgi_app = "board:create_app()"
+bind = os.environ.get("BOARD_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("BOARD_WORKERS", multiprocessing.cpu_count()))
+worker_class = "gevent"
+# Open connections per worker: every viewer's stream is one, plus ordinary requests.
+worker_connections = int(os.environ.get("BOARD_WORKER_CONNECTIONS", "10000"))
+backlog = 4096
+# For gevent workers this is the worker's heartbeat, not a limit on a request: streams may stay open.
+timeout = 30
+graceful_timeout = 10  # on restart, open streams end; browsers reconnect with Last-Event-ID
+keepalive = 5
+forwarded_allow_ips = os.environ.get("BOARD_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("BOARD_ACCESS_LOG")  # unset: no access log
