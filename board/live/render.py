@@ -1,13 +1,13 @@
 """What a viewer receives for an event: the public fragment (once per audience) and their own part."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import and_, func, or_, select
 
-from board.box import live as box_live
 from board.cards import service as cards
 from board.extensions import db
 from board.live.broker import Broker, Delivery
@@ -29,12 +29,6 @@ def board_counts(community_id: int) -> dict[str, int]:
     return counts
 
 
-def on_board(card: Card) -> bool:
-    """Whether the board's own query would show this card right now."""
-    stmt = cards.board_query(card.community_id, cards.BoardFilters()).where(Card.id == card.id)
-    return db.session.scalar(stmt.with_only_columns(Card.id).order_by(None)) is not None
-
-
 def public_fragments(event: Event, locales: set[str]) -> dict[str, str]:
     """The card as anyone in the community sees it, in each language: out-of-band swaps for every
     page that shows it. Viewer-independent by construction: rendered with no one logged in, and a
@@ -42,15 +36,22 @@ def public_fragments(event: Event, locales: set[str]) -> dict[str, str]:
     """
     if event.card_id is None:
         if event.kind.startswith("box."):  # a shelf's stock changed: board/box/live.py renders the item
+            from board.box import live as box_live
+
             return {locale: box_live.public_fragment(event, locale) for locale in locales}
         return dict.fromkeys(locales, "")
     app = current_app._get_current_object()
-    # A context of its own: no viewer is logged in here, whatever the caller's context holds.
-    with app.app_context(), app.test_request_context("/"):
-        card = db.session.get(Card, event.card_id)
+    # No viewer may be logged in where this renders: inside a request (a replay, the polling
+    # fallback) it gets an app context of its own; the broker's fan-out has no request at all.
+    isolated = app.app_context() if has_request_context() else nullcontext()
+    with isolated, app.test_request_context("/"):
+        board = cards.board_query(event.community_id, cards.BoardFilters()).where(Card.id == event.card_id)
+        card = db.session.scalar(board.order_by(None))
+        on_board = card is not None
+        card = card or db.session.get(Card, event.card_id)
         if card is None:
             return dict.fromkeys(locales, "")
-        context = {"card": card, "on_board": on_board(card), "counts": board_counts(card.community_id)}
+        context = {"card": card, "on_board": on_board, "counts": board_counts(card.community_id)}
         fragments = {}
         for locale in sorted(locales):
             with force_locale(locale):
@@ -70,7 +71,9 @@ def delivery(broker: Broker, event: Event, locales: set[str]) -> Delivery:
         for locale, fragment in public_fragments(event, missing).items():
             broker.cache.put((event.id, locale), fragment)
             public[locale] = fragment
-    personal = db.session.scalars(select(Notification.user_id).where(Notification.event_id == event.id)).all()
+    personal = []
+    if event.kind in notifications.KINDS:
+        personal = db.session.scalars(select(Notification.user_id).where(Notification.event_id == event.id)).all()
     frames = {locale: sse(event.id, html).encode() for locale, html in public.items() if html}
     return Delivery(event.id, event.community_id, public, frozenset(personal), frames)
 
