@@ -40,12 +40,26 @@ class Delivery:
     frames: dict[str, bytes] = field(default_factory=dict)  # language -> the whole SSE message, encoded once
 
 
+def _new_queue():
+    """gevent's own queue under gunicorn's gevent workers (far cheaper to wake than a patched
+    threading.Condition), the standard one otherwise; both raise queue.Empty and queue.Full."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return queue.Queue(maxsize=QUEUE_SIZE)
+    if monkey.is_module_patched("threading"):
+        import gevent.queue
+
+        return gevent.queue.Queue(maxsize=QUEUE_SIZE)
+    return queue.Queue(maxsize=QUEUE_SIZE)
+
+
 @dataclass(eq=False)
 class Subscriber:
     user_id: int
     community_id: int
     locale: str
-    queue: queue.Queue = field(default_factory=lambda: queue.Queue(maxsize=QUEUE_SIZE))
+    queue: queue.Queue = field(default_factory=_new_queue)
 
     def offer(self, delivery: Delivery | None) -> bool:
         try:
