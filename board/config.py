@@ -1,6 +1,7 @@
 """Defaults for every setting; environment variables (BOARD_*) and instance/config.py override them."""
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 
 
@@ -46,12 +47,30 @@ class Config:
 def secret_key_from_instance(instance_path: str) -> str:
     """Read the instance's secret key, creating it once so that no default key is ever shared."""
     path = os.path.join(instance_path, "secret_key")
+    key = _read_key(path)
+    if key:
+        return key
+    # Workers starting together race here: each writes a whole key to a file of its own and links
+    # it into place; the first link wins and everyone reads that key, never a half-written one.
+    fd, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another worker was first: its key is the one
+    finally:
+        os.unlink(temporary)
+    key = _read_key(path)
+    if not key:
+        raise RuntimeError(f"{path} is empty; delete it and start again to generate a new key")
+    return key
+
+
+def _read_key(path: str) -> str:
     try:
         with open(path, encoding="ascii") as f:
             return f.read().strip()
     except FileNotFoundError:
-        key = secrets.token_urlsafe(48)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(key)
-        return key
+        return ""

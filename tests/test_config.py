@@ -104,3 +104,59 @@ def test_sqlite_refuses_a_row_that_points_nowhere(app, community):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_workers_starting_together_share_one_secret(clean_env, tmp_path):
+    """gunicorn starts several workers at once; each must get the same key, and none may fail."""
+    import threading
+
+    from board.config import secret_key_from_instance
+
+    keys, errors = [], []
+    barrier = threading.Barrier(16)
+
+    def worker():
+        barrier.wait()
+        try:
+            keys.append(secret_key_from_instance(str(tmp_path)))
+        except OSError as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(keys) == 16 and len(set(keys)) == 1 and len(keys[0]) >= 40
+    assert (tmp_path / "secret_key").read_text().strip() == keys[0]
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"], "no temporary files left behind"
+
+
+def test_a_secret_file_that_exists_is_never_overwritten(clean_env, tmp_path):
+    (tmp_path / "secret_key").write_text("kept-from-last-year-0123456789-0123456789\n")
+    from board.config import secret_key_from_instance
+
+    assert secret_key_from_instance(str(tmp_path)) == "kept-from-last-year-0123456789-0123456789"
+
+
+def test_a_worker_that_loses_the_race_uses_the_winners_secret(clean_env, tmp_path):
+    """Another worker writes the key between our look and our write: we must take its key, not crash."""
+    import builtins
+
+    import board.config
+    from board.config import secret_key_from_instance
+
+    real_open = builtins.open
+    raced = []
+
+    def racing_open(file, *args, **kwargs):
+        if not raced and str(file).endswith("secret_key"):
+            raced.append(file)
+            with real_open(file, "w", encoding="ascii") as f:
+                f.write("the-other-workers-key-0123456789-0123456789")
+            raise FileNotFoundError(file)
+        return real_open(file, *args, **kwargs)
+
+    clean_env.setattr(board.config, "open", racing_open, raising=False)
+    assert secret_key_from_instance(str(tmp_path)) == "the-other-workers-key-0123456789-0123456789"
