@@ -57,8 +57,10 @@ MESSAGES = {
 
 def render_error(status: int, message: str | None = None):
     """The error page, or for htmx the message alone, retargeted into the messages region."""
-    status = status if status in TITLES else 500
-    context = {"status": status, "title": TITLES[status], "message": message or MESSAGES[status]}
+    # A status without words of its own (401, 410, 416…) keeps its code and borrows the nearest page.
+    page = status if status in TITLES else (400 if 400 <= status < 500 else 500)
+    status = status if 400 <= status < 600 else 500
+    context = {"status": status, "title": TITLES[page], "message": message or MESSAGES[page]}
     if is_htmx():
         headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
         return render_template("errors/_message.html", **context), status, headers

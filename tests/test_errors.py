@@ -139,3 +139,22 @@ def test_the_rate_limit_page_says_what_to_do(client, trigger):
     body = trigger(client, 429).get_data(as_text=True)
     with force_locale("en"):
         assert str(MESSAGES[429]) in body
+
+
+@pytest.mark.parametrize("status", [401, 406, 410, 416, 418])
+def test_other_client_errors_keep_their_status_and_get_the_friendly_400_page(app, client, status):
+    from flask import abort
+
+    @app.route(f"/test-only/abort-{status}")
+    def abort_view():
+        abort(status)
+
+    response = client.get(f"/test-only/abort-{status}")
+    assert response.status_code == status
+    body = response.get_data(as_text=True)
+    assert str(TITLES[400]) in body and str(TITLES[500]) not in body
+
+
+def test_a_bad_range_on_a_static_file_is_not_a_server_error(client):
+    response = client.get("/static/css/board.css", headers={"Range": "bytes=999999-"})
+    assert response.status_code == 416
