@@ -357,3 +357,13 @@ def test_visitors_see_the_welcome_page_not_the_board(client, resident):
     assert "Private need of a neighbour" not in page
     assert "/login" in page and "/register" in page
     assert session is not None
+
+
+def test_remember_me_survives_a_phone_changing_networks(app, resident):
+    """Wi-Fi at home, mobile data in the lift: a new address must not log the resident out."""
+    client = app.test_client()
+    client.post("/login", data={"login": "lina", "password": factories.PASSWORD, "remember": "y"},
+                environ_base={"REMOTE_ADDR": "192.168.1.20"})
+    response = client.get("/cards/new", environ_base={"REMOTE_ADDR": "10.64.3.7"})
+    assert response.status_code == 200
+    assert client.get_cookie("remember_token") is not None

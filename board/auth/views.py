@@ -13,7 +13,9 @@ bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None  # the login page already says why
-login_manager.session_protection = "strong"
+# "basic", not "strong": strong ends the session and forgets "remember me" whenever the address
+# changes, which on a phone is every switch between home Wi-Fi and mobile data.
+login_manager.session_protection = "basic"
 
 
 def safe_next(target: str | None) -> str | None:
