@@ -244,3 +244,29 @@ def test_a_form_with_errors_has_no_axe_violations(axe_page, live_server, browser
     page.wait_for_selector("p.error")
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, indent=1)
+
+
+@pytest.fixture
+def failing_view(app):
+    """A view on this test app only that fails, for the htmx error path."""
+
+    @app.route("/test-only/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    return "/test-only/boom"
+
+
+@pytest.mark.parametrize("path, message", [
+    ("/cards/99999", "We could not find that"),
+    ("/test-only/boom", "Something went wrong on our side"),
+])
+def test_an_htmx_request_that_fails_shows_the_message(new_page, live_server, browser_login, neighbourhood, resident,
+                                                     failing_view, path, message):
+    page = new_page(width=WIDTH, height=HEIGHT)
+    browser_login(page, resident)
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.evaluate(f"() => htmx.ajax('GET', '{path}', {{target: '#card-list', swap: 'outerHTML'}})")
+    page.wait_for_selector("#messages [role=alert]", timeout=5_000)
+    assert message in page.inner_text("#messages")
+    assert page.locator("#card-list article").count() == 4, "the list stays as it was"
