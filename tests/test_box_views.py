@@ -326,11 +326,15 @@ def test_the_register_exports_as_csv_for_excel(as_keeper, shelf, busy_item):
     raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM: Excel and WPS then read UTF-8
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:5] == ["line", "time", "kind", "item", "units"]
+    header = rows[0]
+    assert header[:6] == ["Line", "Time", "Kind", "What happened", "Item", "Units"]
     assert [row[2] for row in rows[1:]] == ["add_stock", "take", "take", "correction"]  # oldest first
-    take = rows[2]
-    assert (take[3], take[4], take[6], take[7], take[8]) == ("Ibuprofen", "1", "-1", "4", "Li Na")
-    assert rows[4][12] == "'=HYPERLINK(\"http://evil\")"  # a note never runs as a formula
+    take = dict(zip(header, rows[2]))
+    assert take["What happened"] == "Took" and take["Item"] == "Ibuprofen" and take["Who"] == "Li Na"
+    assert (take["Units"], take["Stock change"], take["Stock after"]) == ("1", "-1", "4")
+    correction = dict(zip(header, rows[4]))
+    assert correction["Note"] == "'=HYPERLINK(\"http://evil\")"  # a note never runs as a formula
+    assert correction["Written by"] == "Auntie Zhou"
 
 
 def test_the_csv_keeps_chinese_names(make_client, login, community, shelf, item):

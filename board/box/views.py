@@ -5,6 +5,7 @@ import io
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from board import events
@@ -311,8 +312,10 @@ def register(shelf_id: int):
     return render_template("box/register.html", shelf=shelf, lines=lines)
 
 
-CSV_HEADER = ("line", "time", "kind", "item", "units", "unit", "stock change", "stock after", "who", "written by",
-              "carried by", "reason", "note")
+CSV_HEADER = (
+    _l("Line"), _l("Time"), _l("Kind"), _l("What happened"), _l("Item"), _l("Units"), _l("Unit"), _l("Stock change"),
+    _l("Stock after"), _l("Who"), _l("Written by"), _l("Carried by"), _l("Reason"), _l("Note"),
+)
 
 
 def csv_cell(value) -> str:
@@ -326,11 +329,13 @@ def name_of(user: User | None) -> str:
 
 
 def csv_row(line: RegisterLine) -> list:
+    """One register line; `Kind` stays a code for sorting and filtering, the next column says it in words."""
+    reason = labels.REJECT_LABELS.get(line.reason, line.reason) if line.reason else ""
     return [
-        line.id, format_datetime(line.created_at, "yyyy-MM-dd HH:mm:ss"), line.kind, csv_cell(line.item_name),
-        line.units, csv_cell(line.unit), line.delta, "" if line.balance is None else line.balance,
-        csv_cell(name_of(line.user)), csv_cell(name_of(line.actor)), csv_cell(name_of(line.carried_by)),
-        line.reason or "", csv_cell(line.note),
+        line.id, format_datetime(line.created_at, "yyyy-MM-dd HH:mm:ss"), line.kind,
+        str(labels.LINE_LABELS.get(line.kind, line.kind)), csv_cell(line.item_name), line.units, csv_cell(line.unit),
+        line.delta, "" if line.balance is None else line.balance, csv_cell(name_of(line.user)),
+        csv_cell(name_of(line.actor)), csv_cell(name_of(line.carried_by)), str(reason), csv_cell(line.note),
     ]
 
 
@@ -342,7 +347,7 @@ def register_csv(shelf_id: int):
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    writer.writerow([str(name) for name in CSV_HEADER])
     writer.writerows(csv_row(line) for line in reversed(lines))
     filename = f"register-shelf-{shelf.id}-{service.local_today().isoformat()}.csv"
     return Response(
