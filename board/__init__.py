@@ -20,6 +20,8 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.config.from_prefixed_env("BOARD")
     if config:
         app.config.update(config)
+    # The 30-day remember cookie is as good as a password: secure whenever the session cookie is.
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         default_sqlite = "sqlite:///" + os.path.join(app.instance_path, "doorstep.sqlite3")

@@ -367,3 +367,12 @@ def test_remember_me_survives_a_phone_changing_networks(app, resident):
     response = client.get("/cards/new", environ_base={"REMOTE_ADDR": "10.64.3.7"})
     assert response.status_code == 200
     assert client.get_cookie("remember_token") is not None
+
+
+@pytest.mark.parametrize("app_config", [{"SESSION_COOKIE_SECURE": True}])
+def test_behind_https_the_remember_cookie_is_secure_too(client, resident):
+    """The 30-day remember cookie is a password in all but name: never over plain HTTP."""
+    client.post("/login", data={"login": "lina", "password": factories.PASSWORD, "remember": "y"},
+                base_url="https://localhost")
+    assert client.get_cookie("session").secure
+    assert client.get_cookie("remember_token").secure
