@@ -210,3 +210,12 @@ def test_timeline_on_the_card_page(requester, helper, need):
     match(helper, need)
     page = requester.get(f"/cards/{need.id}").get_data(as_text=True)
     assert "History" in page and "Dr Chen offered to help" in page
+
+
+def test_a_fragment_brings_buttons_back_to_the_page_not_the_fragment(helper, need):
+    handoff = match(helper, need)
+    fragment = helper.get(f"/cards/{need.id}", headers={
+        "HX-Request": "true", "HX-Target": f"card-{need.id}", "HX-Current-URL": "http://localhost/me/activity",
+    }).get_data(as_text=True)
+    assert 'name="next" value="/me/activity"' in fragment
+    assert f"/handoffs/{handoff.id}/leave?next=/me/activity" in fragment

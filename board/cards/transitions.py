@@ -16,6 +16,7 @@ import enum
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -180,7 +181,8 @@ def lock_handoff(handoff_id: int) -> Handoff:
     return db.session.execute(stmt).scalar_one()
 
 
-def refuse(error: type[Conflict] | type[Forbidden], message=None):
+def refuse(error: type[Conflict] | type[Forbidden], message=None) -> NoReturn:
+    """Say no, having changed nothing."""
     db.session.rollback()
     raise error(message)
 

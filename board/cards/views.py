@@ -1,4 +1,6 @@
 """The board and a card's pages. Views parse, call the service, render."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -41,10 +43,14 @@ def card_helpers() -> dict:
 
 
 def return_to() -> str:
-    """Where a button should bring a resident back to without JavaScript: the page it was on."""
-    if request.method == "GET":
-        return request.full_path.rstrip("?")
-    return safe_next(request.form.get("next")) or ""
+    """Where a button should bring a resident back to: the page it was on (for a fragment fetched by
+    htmx or the live stream, the page the browser shows, not the fragment's own URL)."""
+    if request.method != "GET":
+        return safe_next(request.form.get("next")) or ""
+    if is_htmx():
+        shown = urlsplit(request.headers.get("HX-Current-URL", ""))
+        return safe_next(shown.path + (f"?{shown.query}" if shown.query else "")) or ""
+    return request.full_path.rstrip("?")
 
 
 def filters_from(form: FilterForm) -> BoardFilters:

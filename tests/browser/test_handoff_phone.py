@@ -1,5 +1,4 @@
 """Both loops on two phones (360 × 740), in a real browser: htmx swaps the card, no reload, clean console."""
-import io
 
 from PIL import Image
 
