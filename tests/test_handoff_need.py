@@ -219,3 +219,16 @@ def test_a_fragment_brings_buttons_back_to_the_page_not_the_fragment(helper, nee
     }).get_data(as_text=True)
     assert 'name="next" value="/me/activity"' in fragment
     assert f"/handoffs/{handoff.id}/leave?next=/me/activity" in fragment
+
+
+def test_page_and_fragment_render_the_same_card(requester, helper, need):
+    handoff = match(helper, need)
+    helper.post(f"/handoffs/{handoff.id}/leave", data={"note": "on the handle", "version": handoff.version})
+    page = requester.get(f"/cards/{need.id}").get_data(as_text=True)
+    fragment = requester.get(f"/cards/{need.id}", headers={
+        "HX-Request": "true", "HX-Target": f"card-{need.id}", "HX-Current-URL": f"http://localhost/cards/{need.id}",
+    }).get_data(as_text=True)
+    start = page.index(f'<article id="card-{need.id}"')
+    end = page.index("</article>", start) + len("</article>")
+    assert page[start:end] == fragment.strip()[: end - start]
+    assert "Confirm received" in fragment

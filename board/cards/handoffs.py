@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 
 from board import photos
 from board.cards import transitions
+from board.cards.labels import EVENT_LABELS
 from board.errors import Conflict, DomainError, NotFound
 from board.extensions import db
 from board.models import Card, CardKind, Event, Handoff, HandoffStatus, User, utcnow
@@ -110,7 +111,9 @@ def timeline(card: Card, viewer: User) -> list[Event]:
     )
     if not involved:
         return []
-    return list(db.session.scalars(select(Event).where(Event.card_id == card.id).order_by(Event.id)))
+    # Only moves the timeline can put into words (labels.EVENT_LABELS); never a raw code.
+    stmt = select(Event).where(Event.card_id == card.id, Event.kind.in_(list(EVENT_LABELS))).order_by(Event.id)
+    return list(db.session.scalars(stmt))
 
 
 @dataclass
