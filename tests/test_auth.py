@@ -1,6 +1,5 @@
 """Accounts: joining with an invite code, logging in and out, profile, password, limits."""
 import pytest
-from flask import session
 
 from board.auth.views import safe_next
 from board.models import Membership, User
@@ -356,7 +355,6 @@ def test_visitors_see_the_welcome_page_not_the_board(client, resident):
     assert "Neighbours helping neighbours" in page
     assert "Private need of a neighbour" not in page
     assert "/login" in page and "/register" in page
-    assert session is not None
 
 
 def test_remember_me_survives_a_phone_changing_networks(app, resident):

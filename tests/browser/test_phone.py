@@ -91,7 +91,7 @@ def test_visitor_pages_fit_a_phone(console, live_server, neighbourhood, path):
 
 
 def test_resident_pages_fit_a_phone(console, live_server, browser_login, neighbourhood, resident):
-    card_id = resident.id and factories.card(resident, title="A card of my own").id
+    card_id = factories.card(resident, title="A card of my own").id
     page = console(width=WIDTH, height=HEIGHT)
     browser_login(page, resident)
     for what, path in resident_pages(live_server, card_id).items():
