@@ -403,3 +403,9 @@ def test_a_keeper_changes_an_items_limit_with_errors_beside_fields(as_keeper, as
 def test_naming_a_keeper_without_choosing_says_so(as_coordinator, shelf):
     response = as_coordinator.post(f"/box/shelves/{shelf.id}/keepers", data={"user": ""})
     assert errors_beside(page(response), "user") == ["Please choose a resident."]
+
+
+def test_keepers_are_told_on_the_shelf_page_when_something_expired(as_keeper, as_resident, shelf):
+    factories.box_item(shelf, name="Syrup", quantity=2, expires_on=date.today() - timedelta(days=1))
+    assert "1 item on this shelf has expired: please remove it." in page(as_keeper.get(f"/box/shelves/{shelf.id}"))
+    assert "has expired: please remove" not in page(as_resident.get(f"/box/shelves/{shelf.id}"))

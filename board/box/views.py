@@ -81,6 +81,7 @@ def shelf(shelf_id: int):
     context = {"shelf": shelf, "search": search, "items": service.items(shelf, text or "")}
     if service.can_keep(current_user, shelf):
         context["pending"] = len(service.pending_gifts(shelf))
+        context["expired"] = len(service.expired_items(shelf))
     return page_or_partial("box/shelf.html", "box/_item_list.html", "item-list", **context)
 
 
