@@ -1,9 +1,10 @@
 """Both loops on two phones (360 × 740), in a real browser: htmx swaps the card, no reload, clean console."""
+import json
 
 from PIL import Image
 
 from tests import factories
-from tests.browser.test_phone import PHONE_PROBLEMS
+from tests.browser.test_phone import PHONE_PROBLEMS, axe_page, axe_violations  # noqa: F401 (a fixture)
 
 WIDTH, HEIGHT = 360, 740
 
@@ -95,3 +96,30 @@ def test_offer_loop_on_two_phones(new_page, browser_login, live_server, resident
     asker.click("text=Confirm received")
     asker.wait_for_selector(f"#card-{offer.id} >> text=Send thanks")
     assert giver.errors == [] and asker.errors == []
+
+
+def test_handoff_pages_have_no_axe_violations(axe_page, live_server, browser_login, resident, neighbour):
+    """A card with a handoff as each side sees it, the doorstep form and My activity."""
+    need = factories.card(resident, title="Rice and cooking oil")
+    offer = factories.card(neighbour, kind="offer", category="food", title="Eggs", quantity=6, first_come=False)
+    for user, other_card in ((neighbour, None), (resident, offer)):
+        page = axe_page()
+        browser_login(page, user)
+        if other_card is not None:
+            page.goto(f"{live_server}/cards/{other_card.id}")
+            page.click("text=Ask for it")
+            page.wait_for_selector("#messages >> text=Asked")
+        else:
+            page.goto(f"{live_server}/cards/{need.id}")
+            page.click("text=I can help")
+            page.wait_for_selector("text=Mark left at door")
+        for path in (f"/cards/{need.id}", f"/cards/{offer.id}", "/me/activity"):
+            page.goto(live_server + path)
+            for summary in page.locator("details:not([open]) > summary").all():
+                summary.click()
+            violations = axe_violations(page)
+            assert violations == [], f"{user.login} {path}\n" + json.dumps(violations, indent=1)
+        if other_card is None:
+            page.goto(f"{live_server}/cards/{need.id}")
+            page.click("text=Mark left at door")
+            assert axe_violations(page) == []
