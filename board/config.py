@@ -42,6 +42,11 @@ class Config:
     MATCH_TIMEOUT_HOURS = 24
     PHOTO_MAX_BYTES = 10 * 1024 * 1024
     PHOTO_MAX_SIDE = 1600
+    # The medicine box and love corner (board/box).
+    BOX_DAILY_LIMIT_DEFAULT = None  # units per household per item per day when an item sets none; None: no limit
+    BOX_RESERVATION_HOURS = 24  # a delivery to the door nobody matched by then goes back into stock
+    BOX_EXPIRING_DAYS = 30  # "expires soon" looks this far ahead
+    BOX_REGISTER_PAGE_SIZE = 200  # lines on the register page; the CSV export has them all
 
 
 def secret_key_from_instance(instance_path: str) -> str:

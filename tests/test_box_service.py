@@ -9,6 +9,7 @@ from board.box import service
 from board.box.models import Delivery, Gift, Item, RegisterLine
 from board.cards import housekeeping, transitions
 from board.errors import Conflict, Forbidden, NotFound
+from board import events
 from board.events import record
 from board.extensions import db
 from board.models import Card, Event
@@ -555,3 +556,13 @@ def test_residents_cannot_change_an_items_limit(resident, item):
     with pytest.raises(Forbidden):
         service.update_item(resident, item.id, daily_limit=99, low_at=0)
     assert fresh(item).daily_limit is None
+
+
+def test_box_settings_have_defaults_and_can_be_overridden(app):
+    from board import create_app
+
+    assert (app.config["BOX_DAILY_LIMIT_DEFAULT"], app.config["BOX_RESERVATION_HOURS"]) == (None, 24)
+    other = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "BOX_RESERVATION_HOURS": 2},
+                       instance_path=app.instance_path)
+    assert other.config["BOX_RESERVATION_HOURS"] == 2
+    assert events.listeners.count(service.on_event) == 1  # two apps, one listener: nothing settles twice

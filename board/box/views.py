@@ -18,18 +18,8 @@ from board.models import User
 
 bp = Blueprint("box", __name__, url_prefix="/box")
 
-DEFAULTS = {
-    "BOX_DAILY_LIMIT_DEFAULT": None,  # units per household per item per day when an item sets none
-    "BOX_RESERVATION_HOURS": 24,  # a delivery nobody has matched by then goes back into stock
-    "BOX_EXPIRING_DAYS": 30,  # "expiring soon" this many days ahead
-    "BOX_REGISTER_PAGE_SIZE": 200,
-}
-
-
 @bp.record_once
 def _setup(state) -> None:
-    for key, value in DEFAULTS.items():
-        state.app.config.setdefault(key, value)
     # Reservations settle when their card moves (received, withdrawn, expired): listen once per process.
     if service.on_event not in events.listeners:
         events.listeners.append(service.on_event)
