@@ -175,6 +175,34 @@ def test_recent_events_just_below_last_id_are_replayed_without_alerts(client, re
     stream.close()
 
 
+@pytest.mark.parametrize("app_config", [{"LIVE_HEARTBEAT_SECONDS": 0.05, "LIVE_REPLAY_OVERLAP_SECONDS": 3600}])
+def test_a_page_just_drawn_gets_no_overlap_a_resuming_one_does(client, resident, neighbour, login):
+    card = factories.card(resident, title="Already on the page")
+    last = event_id_of(card)
+    later = factories.card(resident, title="After the page")
+    login(client, neighbour)
+    fresh = open_stream(client, path=f"/live/stream?last_id={last}")
+    assert fresh.next_live()["id"] == event_id_of(later)
+    fresh.close()
+    resumed = open_stream(client, path=f"/live/stream?last_id={last}&resume=1")
+    assert [resumed.next_live()["id"], resumed.next_live()["id"]] == [last, event_id_of(later)]
+    resumed.close()
+
+
+def test_an_edit_replaces_the_card_where_shown_but_never_inserts_it(client, resident, neighbour, login):
+    """A card missing from a board may be on a page of it not loaded yet: only new cards are inserted."""
+    card = factories.card(resident, title="Rice")
+    login(client, neighbour)
+    stream = open_stream(client)
+    from board.cards.service import edit_card
+
+    edit_card(card, resident, title="Rice, 5 kg")
+    data = stream.next_live()["data"]
+    assert "Rice, 5 kg" in data and f"outerHTML:#card-list &gt; #card-{card.id}" in data
+    assert "afterbegin:#card-list" not in data
+    stream.close()
+
+
 def test_other_communities_hear_nothing(client, make_client, resident, stranger, login):
     login(client, stranger)
     stream = open_stream(client)
@@ -199,6 +227,7 @@ def test_personal_part_goes_to_the_receiver_only(client, make_client, resident, 
     assert 'data-live-alert="left_at_door"' in mine and f'data-card="card-{card.id}"' in mine
     assert re.search(r'id="bell"[^>]*data-hx-swap-oob="true"', mine)
     assert '<span class="bell-count" aria-hidden="true">1</span>' in mine
+    assert 'data-hx-swap-oob="afterbegin:#notification-list"' in mine  # the list page, if it is open
     assert "Left on your door handle!" not in theirs and 'id="bell"' not in theirs
     assert theirs == others  # the giver made the move: they get what everyone gets
     assert mine.startswith(others)
@@ -243,7 +272,7 @@ def test_pages_connect_the_stream_from_the_newest_event(client, resident, neighb
     for path in ("/", f"/cards/{card.id}", "/me/activity", "/notifications/"):
         html = client.get(path).get_data(as_text=True)
         assert f'data-sse-connect="/live/stream?last_id={event_id_of(card)}"' in html, path
-        assert 'data-hx-ext="sse"' in html and "js/live.js" in html
+        assert 'data-hx-ext="sse, live"' in html and "js/live.js" in html
 
 
 def test_visitors_pages_hold_no_stream(client):

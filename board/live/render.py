@@ -51,7 +51,10 @@ def public_fragments(event: Event, locales: set[str]) -> dict[str, str]:
         card = card or db.session.get(Card, event.card_id)
         if card is None:
             return dict.fromkeys(locales, "")
-        context = {"card": card, "on_board": on_board, "counts": board_counts(card.community_id)}
+        # Inserted at the top of boards that lack it only when it is new there (or back from a
+        # handoff): a card merely absent may sit on a page of the board not yet loaded.
+        appears = on_board and (event.kind == "card.posted" or event.kind.startswith("handoff."))
+        context = {"card": card, "on_board": on_board, "appears": appears, "counts": board_counts(card.community_id)}
         fragments = {}
         for locale in sorted(locales):
             with force_locale(locale):
@@ -107,21 +110,21 @@ def compose(delivery_: Delivery, user_id: int, locale: str, *, alert: bool = Tru
     return html
 
 
-def missed_events(community_id: int, last_id: int, limit: int) -> list[Event]:
+def missed_events(community_id: int, last_id: int, limit: int, *, overlap: bool = True) -> list[Event]:
     """Events after `last_id`, and recent ones just below it whose transaction may have committed late.
 
     Ids are taken when a change is written, but transactions commit in their own order: an event
     numbered just below one a viewer already has can still commit after it. Replaying a short recent
     window below the viewer's last id closes that gap; the page ignores ids it has already applied.
     """
-    overlap = timedelta(seconds=current_app.config.get("LIVE_REPLAY_OVERLAP_SECONDS", 10))
+    window = timedelta(seconds=current_app.config.get("LIVE_REPLAY_OVERLAP_SECONDS", 10) if overlap else 0)
     stmt = (
         select(Event)
         .where(
             Event.community_id == community_id,
             or_(
                 Event.id > last_id,
-                and_(Event.id > last_id - 200, Event.created_at >= utcnow() - overlap),
+                and_(Event.id > last_id - 200, Event.created_at >= utcnow() - window) if overlap else False,
             ),
         )
         .order_by(Event.id)
@@ -135,10 +138,15 @@ def latest_event_id(community_id: int) -> int:
     return db.session.scalar(stmt) or 0
 
 
-def replay(broker: Broker, user_id: int, community_id: int, locale: str, last_id: int) -> tuple[list[tuple[int, str]], bool]:
-    """What a viewer missed since `last_id`, as (event id, fragment) pairs; True when too much to replay."""
+def replay(broker: Broker, user_id: int, community_id: int, locale: str, last_id: int, *,
+           overlap: bool = True) -> tuple[list[tuple[int, str]], bool]:
+    """What a viewer missed since `last_id`, as (event id, fragment) pairs; True when too much to replay.
+
+    `overlap`: also the recent window below `last_id`, for a page that resumes after a drop (a page
+    just drawn from the database needs none).
+    """
     limit = current_app.config.get("LIVE_REPLAY_LIMIT", 500)
-    events = missed_events(community_id, last_id, limit)
+    events = missed_events(community_id, last_id, limit, overlap=overlap)
     if len(events) > limit:
         return [], True
     out = []

@@ -51,6 +51,8 @@ def stream():
     if who is None:
         return Response(status=204)  # 204 tells EventSource to stop; the page is not logged in
     user_id, community_id, locale = who
+    # A reconnect (the browser's own, or live.js's after an error) resumes; a page just drawn starts.
+    resuming = "Last-Event-ID" in request.headers or request.args.get("resume") == "1"
     last_id = requested_last_id()
     if last_id is None:  # a stream asked for without a starting point starts now
         last_id = render.latest_event_id(community_id)
@@ -65,7 +67,7 @@ def stream():
         broker.subscribe(subscriber)
         try:
             with own_context(app):
-                missed, too_many = render.replay(broker, user_id, community_id, locale, last_id)
+                missed, too_many = render.replay(broker, user_id, community_id, locale, last_id, overlap=resuming)
                 if too_many:
                     missed = [(render.latest_event_id(community_id), render.reload_fragment(locale))]
             yield f"retry: {cfg['LIVE_RETRY_MS']}\n" + render.sse(last_id, "ok", name="hello")

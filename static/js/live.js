@@ -19,6 +19,7 @@
   function resumeUrl(url) {
     var u = new URL(url, location.href);
     u.searchParams.set("last_id", String(lastId));
+    u.searchParams.set("resume", "1");
     return u.pathname + u.search;
   }
 
@@ -45,7 +46,11 @@
   // htmx-ext-sse builds a new EventSource after an error: let it resume where this page is.
   if (typeof htmx.createEventSource === "function") {
     var create = htmx.createEventSource;
-    htmx.createEventSource = function (url) { return create(resumeUrl(url)); };
+    var connections = 0;
+    htmx.createEventSource = function (url) {
+      connections += 1;
+      return create(connections > 1 ? resumeUrl(url) : url);
+    };
   } else {
     startPolling(); // no SSE extension (or no EventSource): poll from the start
   }
@@ -99,12 +104,30 @@
     return !q || card.textContent.toLowerCase().indexOf(q) >= 0;
   }
 
-  // A card new on the board: only when this board does not show it yet and its filters let it in.
-  document.body.addEventListener("htmx:oobBeforeSwap", function (e) {
-    if (!e.detail.target || e.detail.target.id !== "card-list") return;
-    var card = e.detail.fragment.querySelector("article.card");
-    if (!card) return;
-    if (document.getElementById(card.id) || !matchesFilters(card)) e.detail.shouldSwap = false;
+  function oobTarget(elt) {
+    var value = elt.getAttribute("data-hx-swap-oob");
+    var colon = value.indexOf(":");
+    if (colon > 0) return value.slice(colon + 1);
+    return elt.id ? "#" + CSS.escape(elt.id) : null;
+  }
+
+  // Every live message is a set of out-of-band swaps for all the pages a change may show on. Keep
+  // the ones this page has a place for (htmx would report the others as errors), and a card new on
+  // the board only when this board does not show it yet and its filters let it in.
+  htmx.defineExtension("live", {
+    transformResponse: function (text) {
+      var template = document.createElement("template");
+      template.innerHTML = text;
+      Array.prototype.slice.call(template.content.children).forEach(function (part) {
+        if (!part.hasAttribute("data-hx-swap-oob")) return;
+        var selector = oobTarget(part);
+        var target = selector && document.querySelector(selector);
+        var card = part.querySelector(":scope > article.card");
+        var isInsert = /^afterbegin:/.test(part.getAttribute("data-hx-swap-oob"));
+        if (!target || (isInsert && card && (document.getElementById(card.id) || !matchesFilters(card)))) part.remove();
+      });
+      return template.innerHTML;
+    }
   });
 
   document.body.addEventListener("htmx:oobAfterSwap", function (e) {

@@ -67,6 +67,10 @@ def test_post_match_leave_and_confirm_reach_the_other_resident_live(new_page, br
     check(card_on_b).to_have_count(0)
     check(b_board.locator("#board-counts")).to_contain_text("0 open needs")
 
+    a_activity = a.context.new_page()
+    a_activity.goto(f"{live_server}/me/activity")
+    streaming(a_activity)
+
     # B leaves it on the door handle: A sees it at once, highlighted, with A's own button to confirm.
     b.get_by_role("link", name="Mark left at door").click()
     b.fill("textarea[name=note], input[name=note]", "On the handle, in a red bag")
@@ -79,6 +83,11 @@ def test_post_match_leave_and_confirm_reach_the_other_resident_live(new_page, br
     confirm = a.get_by_role("button", name="Confirm received")
     check(confirm).to_be_visible()
     check(a.locator("#bell .bell-count")).to_have_text("2")
+    # My activity, open in another tab, follows too: the card's state and A's button on it.
+    activity_card = a_activity.locator(f"#activity-needs #card-{card_id}")
+    check(activity_card.locator(".card-meta .badge.status")).to_have_text("Left at the door")
+    check(activity_card.get_by_role("button", name="Confirm received")).to_be_visible()
+    check(a_activity.locator("#bell .bell-count")).to_have_text("2")
 
     # A confirms: B's card page shows it received, and B's board still does not show it.
     confirm.click()
