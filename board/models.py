@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import true
 
 from board.extensions import db
 
@@ -187,7 +188,7 @@ class Card(db.Model):
     # Offers: how many are still free to ask for (never below zero), and whether asks are accepted
     # in order (first come) or the giver chooses among askers.
     quantity_left: Mapped[int | None] = mapped_column(Integer)
-    first_come: Mapped[bool] = mapped_column(Boolean, default=True)
+    first_come: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(20), default=CardStatus.OPEN.value)
     priority: Mapped[int] = mapped_column(SmallInteger, default=0)
