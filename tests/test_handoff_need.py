@@ -232,3 +232,25 @@ def test_page_and_fragment_render_the_same_card(requester, helper, need):
     end = page.index("</article>", start) + len("</article>")
     assert page[start:end] == fragment.strip()[: end - start]
     assert "Confirm received" in fragment
+
+
+def test_resubmitted_leave_at_door_form_writes_nothing_twice(helper, need, app):
+    handoff = match(helper, need)
+    form = {"note": "white bag", "version": handoff.version}
+    assert helper.post(f"/handoffs/{handoff.id}/leave", data=form).status_code == 302
+    assert helper.post(f"/handoffs/{handoff.id}/leave", data=form).status_code == 302
+    assert kinds(need.id).count("handoff.leave_at_door") == 1
+
+
+def test_an_empty_thank_you_is_refused_beside_nothing_changed(requester, helper, need):
+    handoff = match(helper, need)
+    tap(requester, f"/handoffs/{handoff.id}/receive_in_person", version=handoff.version)
+    response = requester.post(f"/handoffs/{handoff.id}/thank", data={"thanks": "  "}, follow_redirects=True)
+    assert "Please write a few words." in response.get_data(as_text=True)
+    assert the_handoff(need.id).thanks == "" and "handoff.thank" not in kinds(need.id)
+
+
+def test_only_the_giver_may_open_the_doorstep_form(requester, need, helper):
+    handoff = match(helper, need)
+    assert requester.get(f"/handoffs/{handoff.id}/leave").status_code == 403
+    assert helper.get(f"/handoffs/{handoff.id}/leave").status_code == 200
