@@ -158,7 +158,11 @@ def test_the_form_shows_the_filters_in_use_so_a_bookmark_restores_them(viewer, m
 
 
 @pytest.mark.parametrize(
-    "args", [{"kind": "gift"}, {"building": "abc"}, {"category": "x" * 300}, {"after": "not-a-cursor"}, {"after": "1.2"}],
+    "args", [
+        {"kind": "gift"}, {"building": "abc"}, {"building": "99999999999999999999"}, {"category": "x" * 300},
+        {"after": "not-a-cursor"}, {"after": "1.2"}, {"after": "1.99999999999999999999999.1"},
+        {"after": "1.1.99999999999999999999"}, {"after": "99999999999999999999.1.1"},
+    ],
 )
 def test_nonsense_in_the_address_shows_the_board_not_an_error(viewer, mixed, args):
     assert len(titles(board(viewer, **args))) == 5

@@ -192,3 +192,12 @@ def test_the_unit_does_not_leak_through_headers_either(client, authored, neighbo
 def test_the_author_sees_their_own_unit_in_their_profile_only(client, author, login):
     login(client, author)
     assert PRIVATE_UNIT in client.get("/profile").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/cards/99999999999999999999"), ("get", "/cards/99999999999999999999/edit"),
+    ("post", "/cards/99999999999999999999/withdraw"), ("get", "/cards/2147483648"),
+])
+def test_an_impossible_card_number_is_a_404_not_a_server_error(client, resident, login, method, path):
+    login(client, resident)
+    assert getattr(client, method)(path).status_code == 404

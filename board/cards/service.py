@@ -18,6 +18,8 @@ EDITABLE = (
     "for_pregnant", "for_child", "for_elderly", "sealed", "medicine_expires_on", "first_come",
 )
 
+MAX_ID = 2**31 - 1  # the largest INTEGER key on PostgreSQL: anything above is a mistyped address
+
 
 @dataclass(frozen=True)
 class BoardFilters:
@@ -93,6 +95,8 @@ def edit_card(card: Card, editor: User, *, seen_version: int | None = None, days
 
 def card_for(viewer: User, card_id: int) -> Card:
     """The card if it is in the viewer's community; another community's card does not exist for them."""
+    if not 0 < card_id <= MAX_ID:
+        raise NotFound()  # a mistyped address, not a database error
     card = db.session.get(Card, card_id)
     if card is None or card.community_id != viewer.community_id:
         raise NotFound()
@@ -129,8 +133,11 @@ def encode_cursor(card: Card) -> str:
 
 
 def decode_cursor(cursor: str | None) -> tuple[int, datetime, int] | None:
+    """The cursor from the address, or None when it is not one we could have made."""
     try:
         priority, micros, card_id = (int(part) for part in (cursor or "").split("."))
+        if not (-(2**15) <= priority < 2**15 and 0 < card_id <= MAX_ID):
+            return None
         return priority, EPOCH + timedelta(microseconds=micros), card_id
     except (ValueError, OverflowError):
         return None
