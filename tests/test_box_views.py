@@ -411,3 +411,11 @@ def test_keepers_are_told_on_the_shelf_page_when_something_expired(as_keeper, as
     factories.box_item(shelf, name="Syrup", quantity=2, expires_on=date.today() - timedelta(days=1))
     assert "1 item on this shelf has expired: please remove it." in page(as_keeper.get(f"/box/shelves/{shelf.id}"))
     assert "has expired: please remove" not in page(as_resident.get(f"/box/shelves/{shelf.id}"))
+
+
+def test_shelf_pages_render_in_chinese(make_client, login, community, shelf, item):
+    chinese = factories.user(community, login="mei", display_name="小梅", unit="804", locale="zh_CN")
+    client = login(make_client(), chinese)
+    for path in (f"/box/shelves/{shelf.id}", f"/box/items/{item.id}", f"/box/shelves/{shelf.id}/give", "/box/mine"):
+        response = client.get(path)
+        assert response.status_code == 200 and 'lang="zh-CN"' in page(response), path
