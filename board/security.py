@@ -1,5 +1,5 @@
 """Response headers that keep every page strict: CSP without inline scripts or styles."""
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 CSP = "; ".join(
     [
@@ -24,5 +24,14 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def _refuse_nul_characters() -> None:
+    """U+0000 is never typed by a resident and PostgreSQL cannot store it: a 400, not a 500."""
+    for values in (request.args, request.form):
+        for _name, items in values.lists():
+            if any("\x00" in item for item in items):
+                abort(400)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_characters)
     app.after_request(_headers)

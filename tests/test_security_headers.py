@@ -132,3 +132,25 @@ def test_session_cookie_is_http_only_and_same_site(client, resident, login):
     login(client, resident)
     cookie = client.get_cookie("session")
     assert cookie.http_only and cookie.same_site == "Lax"
+
+
+@pytest.mark.parametrize("method, path, data", [
+    ("get", "/?q=a%00b", None),
+    ("post", "/cards/new", {"kind": "need", "category": "food", "title": "ri\x00ce", "urgency": "normal"}),
+    ("post", "/profile", {"display_name": "a\x00b", "building": "1", "unit": "50", "locale": ""}),
+])
+def test_a_nul_character_is_a_friendly_400_on_every_database(client, resident, login, method, path, data):
+    """PostgreSQL refuses U+0000 in text; without a guard each of these was a 500."""
+    login(client, resident)
+    response = getattr(client, method)(path, data=data)
+    assert response.status_code == 400
+    assert "Something in that request was not right" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path, data", [
+    ("/login", {"login": "li\x00na", "password": "x"}),
+    ("/register?code=AB%00C", None),
+])
+def test_a_nul_character_from_a_visitor_is_a_400(client, resident, path, data):
+    response = client.post(path, data=data) if data else client.get(path)
+    assert response.status_code == 400
