@@ -42,4 +42,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 def login_rate_key() -> str:
     """Limit guesses per address and login name, so one busy lobby Wi-Fi does not lock out everyone."""
-    return f"{get_remote_address()}|{(request.form.get('login') or '').strip().lower()}"
+    from board.auth.service import normalise_login  # here: auth.service itself imports this module
+
+    # The account's own spelling, so that "+86 138-…" and "+86138…" count as the same login.
+    return f"{get_remote_address()}|{normalise_login(request.form.get('login') or '')}"

@@ -374,3 +374,11 @@ def test_behind_https_the_remember_cookie_is_secure_too(client, resident):
                 base_url="https://localhost")
     assert client.get_cookie("session").secure
     assert client.get_cookie("remember_token").secure
+
+
+def test_rate_limit_cannot_be_dodged_by_writing_a_phone_number_differently(client, community):
+    factories.user(community, login="+86 138-0000-1234")
+    spellings = ["+8613800001234", "+86 13800001234", "+86-138-0000-1234", "+86 138 0000 1234", " +8613800001234",
+                 "+86138-00001234"]
+    statuses = [client.post("/login", data={"login": s, "password": "wrong-password"}).status_code for s in spellings]
+    assert statuses == [200] * 5 + [429]
