@@ -22,6 +22,28 @@ def app_config():
     return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": 10, "pool_timeout": 60, "pool_pre_ping": True}}
 
 
+def tap_all(clients, url) -> tuple[list[int], list[str]]:
+    """Every client posts at the same moment; the answers' statuses and bodies."""
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+    bodies: list[str] = []
+    lock = threading.Lock()
+
+    def tap(client):
+        barrier.wait()
+        response = client.post(url, data={"quantity": "1"}, headers={"HX-Request": "true"})
+        with lock:
+            statuses.append(response.status_code)
+            bodies.append(response.get_data(as_text=True))
+
+    threads = [threading.Thread(target=tap, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses, bodies
+
+
 def test_hundred_residents_take_the_last_ten(app, community):
     keeper = factories.user(community, login="keeper", unit="1")
     shelf = factories.shelf(community, keepers=(keeper,))
@@ -33,23 +55,7 @@ def test_hundred_residents_take_the_last_ten(app, community):
         clients.append(log_in(app.test_client(), resident))
     db.session.remove()
 
-    barrier = threading.Barrier(RESIDENTS)
-    statuses: list[int] = []
-    bodies: list[str] = []
-    lock = threading.Lock()
-
-    def tap(client):
-        barrier.wait()
-        response = client.post(f"/box/items/{item_id}/take", data={"quantity": "1"}, headers={"HX-Request": "true"})
-        with lock:
-            statuses.append(response.status_code)
-            bodies.append(response.get_data(as_text=True))
-
-    threads = [threading.Thread(target=tap, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    statuses, bodies = tap_all(clients, f"/box/items/{item_id}/take")
 
     assert len(statuses) == RESIDENTS
     assert statuses.count(200) == LAST
@@ -66,3 +72,17 @@ def test_hundred_residents_take_the_last_ten(app, community):
         select(func.count(func.distinct(RegisterLine.user_id))).where(RegisterLine.kind == "take")
     )
     assert takers == LAST
+
+
+def test_one_household_tapping_at_once_still_gets_its_daily_limit_only(app, community):
+    """Twenty phones behind one door, limit 1 a day: the lock makes each see the others' takes."""
+    keeper = factories.user(community, login="keeper", unit="1")
+    shelf = factories.shelf(community, keepers=(keeper,))
+    item_id = factories.box_item(shelf, name="Antigen tests", category="supplies", quantity=50, daily_limit=1).id
+    clients = [log_in(app.test_client(), factories.user(community, login=f"family{n}", unit="1201"))
+               for n in range(20)]
+    db.session.remove()
+    statuses, bodies = tap_all(clients, f"/box/items/{item_id}/take")
+    assert sorted(statuses) == [200] + [409] * 19
+    assert sum("Each household may take 1" in body for body in bodies) == 19
+    assert db.session.get(Item, item_id).quantity == 49
