@@ -382,3 +382,18 @@ def test_rate_limit_cannot_be_dodged_by_writing_a_phone_number_differently(clien
                  "+86138-00001234"]
     statuses = [client.post("/login", data={"login": s, "password": "wrong-password"}).status_code for s in spellings]
     assert statuses == [200] * 5 + [429]
+
+
+def test_guessing_invite_codes_is_rate_limited(client, community):
+    """The invite code is what keeps strangers off the board: it must not be guessable at full speed."""
+    statuses = [client.get("/register", query_string={"code": f"GUESS{i:03d}"}).status_code for i in range(11)]
+    assert statuses == [200] * 10 + [429]
+    page = client.get("/register", query_string={"code": "JOIN1234"})
+    assert page.status_code == 429, "still limited, even with the right code"
+    assert "Too many tries" in page.get_data(as_text=True)
+
+
+def test_looking_up_the_right_invite_code_is_not_limited(client, community):
+    for _ in range(15):
+        assert client.get("/register", query_string={"code": "JOIN1234"}).status_code == 200
+    assert client.get("/register").status_code == 200

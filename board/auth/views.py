@@ -1,8 +1,9 @@
 """Account pages. Views parse the form, call the service, render."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from board.auth import service
@@ -33,6 +34,11 @@ def building_choices(community):
 
 
 @bp.route("/register", methods=["GET", "POST"])
+# Only wrong codes count: the invite code is what keeps strangers off the board, so no guessing at speed.
+@limiter.limit(
+    lambda: current_app.config["INVITE_RATE_LIMIT"], key_func=get_remote_address,
+    deduct_when=lambda _response: g.get("wrong_invite_code", False),
+)
 def register():
     """Join a community: first its invite code, then your details."""
     if current_user.is_authenticated:
@@ -42,6 +48,7 @@ def register():
     if community is None:
         invite = InviteForm(request.args, meta={"csrf": False})
         if code:
+            g.wrong_invite_code = True
             invite.code.errors = [_("That invite code is not known. Please check it with your coordinator.")]
         return render_template("auth/invite.html", form=invite)
     form = RegisterForm(code=community.invite_code)
