@@ -397,3 +397,20 @@ def test_looking_up_the_right_invite_code_is_not_limited(client, community):
     for _ in range(15):
         assert client.get("/register", query_string={"code": "JOIN1234"}).status_code == 200
     assert client.get("/register").status_code == 200
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/login", {"login": "username", "password": "current-password"}),
+    ("/register?code=JOIN1234", {"login": "username", "password": "new-password", "confirm": "new-password"}),
+    ("/password", {"current": "current-password", "password": "new-password", "confirm": "new-password"}),
+])
+def test_password_managers_can_fill_the_account_forms(client, resident, login, path, expected):
+    """On a phone a password manager fills these in one tap (and WCAG 1.3.5 asks for it)."""
+    import re
+
+    if path == "/password":
+        login(client, resident)
+    page = client.get(path).get_data(as_text=True)
+    for name, token in expected.items():
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+        assert f'autocomplete="{token}"' in tag, tag

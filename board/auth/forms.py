@@ -29,6 +29,7 @@ class RegisterForm(FlaskForm):
             Length(min=3, max=80, message=_l("Between 3 and 80 characters, please.")),
             Regexp(LOGIN_PATTERN, message=_l("Letters, digits, dots, dashes and + only.")),
         ],
+        render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
         _l("Password"),
@@ -36,9 +37,11 @@ class RegisterForm(FlaskForm):
             DataRequired(_l("Please choose a password.")),
             Length(min=8, max=128, message=_l("At least 8 characters, please.")),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        _l("Password again"), validators=[EqualTo("password", message=_l("The two passwords differ."))]
+        _l("Password again"), validators=[EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
     )
     building = SelectField(_l("Building"), coerce=int, validate_choice=True)
     unit = StringField(
@@ -53,8 +56,11 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    login = StringField(_l("Login name or phone number"), validators=[DataRequired(_l("Please enter your login."))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))])
+    # autocomplete lets a phone's password manager fill the form: one tap instead of typing.
+    login = StringField(_l("Login name or phone number"), validators=[DataRequired(_l("Please enter your login."))],
+                        render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Keep me logged in on this phone"))
     next = HiddenField()
 
@@ -78,14 +84,17 @@ class ProfileForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please enter your current password."))])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please enter your current password."))],
+                            render_kw={"autocomplete": "current-password"})
     password = PasswordField(
         _l("New password"),
         validators=[
             DataRequired(_l("Please choose a password.")),
             Length(min=8, max=128, message=_l("At least 8 characters, please.")),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        _l("New password again"), validators=[EqualTo("password", message=_l("The two passwords differ."))]
+        _l("New password again"), validators=[EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
     )
