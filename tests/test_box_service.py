@@ -529,6 +529,8 @@ def test_marks(app, shelf):
     assert service.marks(soon).expiring_soon and not service.marks(plenty).expiring_soon
     assert service.marks(out).out and not service.marks(out).low
     assert service.marks(gone).expired and not service.marks(gone).expiring_soon
+    gone.quantity = 1
+    assert service.marks(gone).expired and not service.marks(gone).low  # expired says it all
 
 
 def test_search_finds_by_name_and_shows_stocked_items_first(shelf):

@@ -310,14 +310,14 @@ def busy_item(item, resident, neighbour, keeper):
 def test_keepers_and_coordinators_read_the_register_residents_do_not(as_keeper, as_coordinator, as_resident, shelf, busy_item):
     for client in (as_keeper, as_coordinator):
         body = page(client.get(f"/box/shelves/{shelf.id}/register"))
-        assert body.count('<tr id="line-') == 4 and "Dr Chen" in body and "Li Na" in body
+        assert body.count('<li id="line-') == 4 and "Dr Chen" in body and "Li Na" in body
     assert as_resident.get(f"/box/shelves/{shelf.id}/register").status_code == 403
     assert as_resident.get(f"/box/shelves/{shelf.id}/register.csv").status_code == 403
 
 
 def test_a_resident_sees_only_their_own_lines(as_resident, busy_item):
     body = page(as_resident.get("/box/mine"))
-    assert body.count('<tr id="line-') == 1 and "Li Na" in body and "Dr Chen" not in body
+    assert body.count('<li id="line-') == 1 and "Li Na" in body and "Dr Chen" not in body
 
 
 def test_the_register_exports_as_csv_for_excel(as_keeper, shelf, busy_item):

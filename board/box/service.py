@@ -86,7 +86,7 @@ def marks(item: Item, today: date | None = None) -> Marks:
     expired = is_expired(item, today)
     return Marks(
         out=item.available <= 0,
-        low=0 < item.available <= item.low_at,
+        low=not expired and 0 < item.available <= item.low_at,
         expired=expired,
         expiring_soon=not expired and item.expires_on is not None and item.expires_on <= today + soon,
     )
