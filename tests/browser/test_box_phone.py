@@ -10,18 +10,12 @@ from tests.browser.test_phone import HEIGHT, WIDTH, assert_phone_friendly, axe_p
 
 @pytest.fixture
 def console(new_page):
-    """A page that records console errors (CSP violations land there) and uncaught exceptions.
-
-    htmx:oobErrorNoTarget is left out: the live stream sends every page of the community the
-    out-of-band parts of each change, and a page that does not show that item or card logs it
-    (board/live decides what each page receives; another issue).
-    """
+    """A page that records console errors (CSP violations and htmx errors land there) and uncaught exceptions."""
 
     def make(**kwargs):
         page = new_page(**kwargs)
         page.errors = []
-        page.on("console", lambda msg: page.errors.append(msg.text)
-                if msg.type == "error" and not msg.text.startswith("htmx:oobErrorNoTarget") else None)
+        page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
         return page
 
