@@ -18,6 +18,7 @@ from board.models import User
 
 bp = Blueprint("box", __name__, url_prefix="/box")
 
+
 @bp.record_once
 def _setup(state) -> None:
     # Reservations settle when their card moves (received, withdrawn, expired): listen once per process.
