@@ -360,3 +360,12 @@ def test_postgres_board_query_uses_the_board_index(app, resident, cursor):
         conn.execute(text("SET enable_seqscan = off"))
         plan = "\n".join(row[0] for row in conn.execute(text(f"EXPLAIN {compiled}")))
     assert "ix_cards_board" in plan, plan
+
+
+@pytest.mark.parametrize("target", ["card-list", "more"])
+def test_a_filter_change_after_logging_out_elsewhere_goes_to_the_login_page(client, target):
+    """Logged out in another tab, then a filter changes: the login page, not the welcome page inside the list."""
+    response = client.get("/?kind=offer", headers={"HX-Request": "true", "HX-Target": target})
+    assert response.status_code == 204
+    assert "/login" in response.headers["HX-Location"]
+    assert response.get_data(as_text=True) == ""

@@ -73,6 +73,8 @@ def card_fields(form: CardForm) -> dict:
 def board():
     """The community's open cards; the welcome page for visitors who are not logged in."""
     if not current_user.is_authenticated:
+        if is_htmx():  # logged out in another tab: the whole welcome page must not land inside the list
+            return redirect(url_for("auth.login"))
         return render_template("welcome.html")
     membership = current_user.membership
     handoffs.lapse_overdue(community_id=membership.community_id)
