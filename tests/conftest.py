@@ -102,6 +102,7 @@ def app(_schema, app_config, tmp_path):
     with app.app_context():
         limiter.reset()
         yield app
+        app.extensions["live"].stop()  # the live broker's LISTEN thread (PostgreSQL) ends with its app
         db.session.remove()
         empty_all_tables()
         db.session.remove()

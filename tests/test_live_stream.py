@@ -16,12 +16,6 @@ def app_config():
     return {"LIVE_HEARTBEAT_SECONDS": 0.05, "LIVE_REPLAY_OVERLAP_SECONDS": 0}
 
 
-@pytest.fixture(autouse=True)
-def _stop_broker(app):
-    yield
-    app.extensions["live"].stop()
-
-
 class SSE:
     """A test client's stream, read message by message (pings skipped, at most `patience` of them)."""
 
@@ -302,3 +296,22 @@ def test_refetched_card_s_buttons_bring_the_resident_back_to_the_page_it_is_on(c
     assert "/live/cards" not in html.split('name="next"')[1][:40]
     elsewhere = client.get(f"/live/cards/{card.id}", headers={"HX-Current-URL": "https://evil.example//x"}).get_data(as_text=True)
     assert "evil.example" not in elsewhere
+
+
+def test_after_a_match_the_broadcast_hides_the_door_and_the_refetch_shows_it_to_the_helper_only(
+        client, make_client, resident, neighbour, community, login):
+    from board.cards import handoffs
+
+    bystander = factories.user(community, login="zhao", display_name="Zhao", unit="303")
+    card = factories.card(resident, title="Ibuprofen")
+    streams = [open_stream(login(make_client(), viewer)) for viewer in (neighbour, bystander)]
+    handoffs.offer_help(card, neighbour)
+    for stream in streams:
+        data = stream.next_live()["data"]
+        assert "502" not in data and "<form" not in data and "<button" not in data
+        assert f"delete:#card-list &gt; #card-{card.id}" in data
+        stream.close()
+    helper = login(make_client(), neighbour).get(f"/live/cards/{card.id}").get_data(as_text=True)
+    other = login(make_client(), bystander).get(f"/live/cards/{card.id}").get_data(as_text=True)
+    assert "unit 502" in helper and "Mark left at door" in helper
+    assert "502" not in other and "Mark left at door" not in other and "I can help" not in other

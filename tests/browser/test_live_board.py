@@ -15,12 +15,6 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True, "LIVE_HEARTBEAT_SECONDS": 1}
 
 
-@pytest.fixture(autouse=True)
-def _stop_broker(app):
-    yield
-    app.extensions["live"].stop()
-
-
 def expect():
     from playwright.sync_api import expect as _expect
 
