@@ -315,3 +315,20 @@ def test_after_a_match_the_broadcast_hides_the_door_and_the_refetch_shows_it_to_
     other = login(make_client(), bystander).get(f"/live/cards/{card.id}").get_data(as_text=True)
     assert "unit 502" in helper and "Mark left at door" in helper
     assert "502" not in other and "Mark left at door" not in other and "I can help" not in other
+
+
+def test_a_failing_fan_out_never_fails_the_change(app, client, resident, login, monkeypatch, caplog):
+    from board.live import render as render_module
+    from board.models import Card
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template broke")
+
+    monkeypatch.setattr(render_module, "delivery", broken)
+    login(client, resident)
+    stream = open_stream(client)  # a subscriber, so that the fan-out renders
+    response = client.post("/cards/new", data={"kind": "need", "category": "food", "title": "Rice", "urgency": "normal"})
+    assert response.status_code == 302
+    assert db.session.scalar(db.select(Card.title)) == "Rice"
+    assert any("live: fan-out of events" in r.getMessage() for r in caplog.records), caplog.records
+    stream.close()

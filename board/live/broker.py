@@ -129,7 +129,14 @@ class Broker:
         db.session.info.setdefault("live_event_ids", []).append(event.id)
 
     def on_commit(self, event_ids: list[int]) -> None:
-        self.fan_out(event_ids)
+        # Runs inside the writer's commit: the change is saved whatever happens here.
+        self._safe_fan_out(event_ids)
+
+    def _safe_fan_out(self, ids: list[int]) -> None:
+        try:
+            self.fan_out(ids)
+        except Exception:  # a fan-out that fails must not fail the change or stop the streams; it is logged
+            log.exception("live: fan-out of events %s failed", ids)
 
     def fan_out(self, event_ids: list[int]) -> None:
         """Render each committed event once per audience and queue it for every subscriber here."""
@@ -235,11 +242,6 @@ class PostgresBroker(Broker):
         if missed:
             self._safe_fan_out(list(missed))
 
-    def _safe_fan_out(self, ids: list[int]) -> None:
-        try:
-            self.fan_out(ids)
-        except Exception:  # one bad event must not stop every stream in the process; it is logged
-            log.exception("live: fan-out of events %s failed", ids)
 
 
 def _after_commit(session) -> None:
