@@ -29,7 +29,7 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"  # per process: use redis://127.0.0.1:6379 with several workers
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute"
-    INVITE_RATE_LIMIT = "10 per hour"  # wrong invite codes per address
+    INVITE_RATE_LIMIT = "10 per minute"  # wrong invite codes per address; the 429 page says "wait a minute"
 
     # Argon2 cost; tests lower it so that hundreds of accounts hash quickly.
     ARGON2_TIME_COST = 3
