@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import queue
 import time
-
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
