@@ -414,3 +414,12 @@ def test_password_managers_can_fill_the_account_forms(client, resident, login, p
     for name, token in expected.items():
         tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
         assert f'autocomplete="{token}"' in tag, tag
+
+
+def test_logging_out_keeps_the_language_the_phone_was_using(client, community, login):
+    """Grandma reads Chinese on a phone set to English: after logging out she must not face English."""
+    user = factories.user(community, login="grandma", locale="zh_CN")
+    login(client, user)
+    client.post("/logout")
+    page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page

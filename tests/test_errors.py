@@ -95,7 +95,7 @@ def test_each_error_speaks_the_residents_language(app, client, trigger, neighbou
     assert title in body
     if title != english:  # only strings the catalogue translates can be checked for absence
         assert english not in body
-    assert 'lang="zh-CN"' in body
+    assert '<html lang="zh-CN">' in body
 
 
 @pytest.mark.parametrize("status", STATUSES)

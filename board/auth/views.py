@@ -96,8 +96,11 @@ def login():
 @login_required
 def logout():
     """Log out (a POST, so that no link or image can log a resident out)."""
+    lang = current_user.locale or session.get("lang")
     session.clear()
     logout_user()  # after clear(): it leaves the flag that makes Flask-Login delete the remember cookie
+    if lang:
+        session["lang"] = lang  # the login page stays in the language the phone was just showing
     return redirect(url_for("auth.login"))
 
 
