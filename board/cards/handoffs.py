@@ -38,14 +38,16 @@ def ask(card: Card, asker: User, quantity: int) -> Handoff:
     return transitions.start(card, "ask", asker, quantity=quantity)
 
 
-def move(handoff: Handoff, name: str, actor: User, *, seen_version: int | None = None, thanks: str | None = None):
+def move(
+    handoff: Handoff, name: str, actor: User, *, seen_version: int | None = None, thanks: str | None = None
+) -> Event | None:
     """Any handoff move but leaving at the door (which brings a note and a photo)."""
     return transitions.apply_handoff(handoff, name, actor, seen_version=seen_version, thanks=thanks)
 
 
 def leave_at_door(
     handoff: Handoff, giver: User, *, note: str, photo: FileStorage | None = None, seen_version: int | None = None
-):
+) -> Event | None:
     """Mark the item left on the door handle, with a note and an optional photo (stored clean)."""
     db.session.refresh(handoff)
     if not transitions.handoff_allowed(handoff, "leave_at_door", giver):
