@@ -317,6 +317,7 @@ def test_after_a_match_the_broadcast_hides_the_door_and_the_refetch_shows_it_to_
     assert "502" not in other and "Mark left at door" not in other and "I can help" not in other
 
 
+@pytest.mark.parametrize("app_config", [{"LIVE_HEARTBEAT_SECONDS": 0.05, "LIVE_BROKER": "local"}])
 def test_a_failing_fan_out_never_fails_the_change(app, client, resident, login, monkeypatch, caplog):
     from board.live import render as render_module
     from board.models import Card
