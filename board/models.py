@@ -165,6 +165,8 @@ class Card(db.Model):
     __table_args__ = (
         # The board's one query: open cards of a community, most pressing first, then newest.
         Index("ix_cards_board", "community_id", "status", "priority", "created_at", "id"),
+        # The board's counts (board/live): open needs and offers, read from the index alone.
+        Index("ix_cards_counts", "community_id", "status", "kind", "expires_at"),
         CheckConstraint("quantity IS NULL OR quantity > 0", name="quantity_positive"),
         CheckConstraint("quantity_left IS NULL OR quantity_left >= 0", name="quantity_left_not_negative"),
     )
