@@ -2,6 +2,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from board.config import Config, secret_key_from_instance
 
@@ -29,9 +30,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
 
-    from board import auth, box, cards, cli, errors, htmx, i18n, security
-    from board import activity
-    from board import live, notifications
+    from board import activity, auth, box, cards, cli, errors, htmx, i18n, live, notifications, security
     from board.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -53,4 +52,9 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.register_blueprint(box.bp)
     app.register_blueprint(live.bp)
     app.register_blueprint(notifications.bp)
+
+    if app.config["PROXY_COUNT"]:
+        # Behind nginx: the resident's address (for rate limits) and https come from its headers.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     return app

@@ -26,6 +26,10 @@ class Config:
     # Room for a 10 MB doorstep photo plus the rest of the form.
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
 
+    # How many reverse proxies (nginx…) stand in front and set X-Forwarded-For/-Proto; 0: none,
+    # and forwarded headers are ignored so that nobody can fake their address.
+    PROXY_COUNT = 0
+
     RATELIMIT_STORAGE_URI = "memory://"  # per process: use redis://127.0.0.1:6379 with several workers
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute"

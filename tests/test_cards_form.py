@@ -270,3 +270,14 @@ def test_withdraw_is_post_only(client, resident, login):
     login(client, resident)
     assert client.get(f"/cards/{card.id}/withdraw").status_code == 405
     assert Card.query.get(card.id).status == "open"
+
+
+def test_spaces_around_the_text_are_not_stored_and_blank_is_no_title(client, resident, login):
+    from board.models import Card
+
+    login(client, resident)
+    blank = client.post("/cards/new", data={"kind": "need", "category": "food", "title": "   ", "urgency": "normal"})
+    assert blank.status_code == 200 and "Please say in a few words what it is." in blank.get_data(as_text=True)
+    client.post("/cards/new", data={"kind": "need", "category": "food", "title": "  Rice  ", "unit": " bag ", "urgency": "normal"})
+    card = Card.query.one()
+    assert (card.title, card.unit) == ("Rice", "bag")

@@ -160,3 +160,22 @@ def test_a_worker_that_loses_the_race_uses_the_winners_secret(clean_env, tmp_pat
 
     clean_env.setattr(board.config, "open", racing_open, raising=False)
     assert secret_key_from_instance(str(tmp_path)) == "the-other-workers-key-0123456789-0123456789"
+
+
+def test_forwarded_addresses_are_ignored_unless_a_proxy_is_configured(tmp_path):
+    from flask import request
+
+    from board import create_app
+
+    seen = {}
+    for count in (0, 1):
+        app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                          "PROXY_COUNT": count}, instance_path=str(tmp_path / f"i{count}"))
+        app.add_url_rule("/addr", "addr", lambda: request.remote_addr)
+        seen[count] = app.test_client().get("/addr", headers={"X-Forwarded-For": "203.0.113.9"}).get_data(as_text=True)
+    assert seen == {0: "127.0.0.1", 1: "203.0.113.9"}
+
+
+def test_visitors_get_the_log_in_form_on_the_welcome_page(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'name="login"' in page and 'name="password"' in page and 'action="/login"' in page

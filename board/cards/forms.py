@@ -10,20 +10,28 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from board.cards.labels import CATEGORY_LABELS, KIND_LABELS, TAG_LABELS, URGENCY_LABELS
 from board.models import CardKind, Category, Urgency
 
+def strip(value):
+    """Spaces typed around a title are not part of it (and "   " is no title at all)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class CardForm(FlaskForm):
     kind = RadioField(_l("This is"), choices=list(KIND_LABELS.items()), default=CardKind.NEED.value)
     category = SelectField(_l("Category"), choices=list(CATEGORY_LABELS.items()))
     title = StringField(
         _l("Title"),
         description=_l("For example: fever medicine a pregnant woman can take"),
+        filters=[strip],
         validators=[DataRequired(_l("Please say in a few words what it is.")), Length(max=120)],
     )
-    details = TextAreaField(_l("Details"), validators=[Optional(), Length(max=2000)])
+    details = TextAreaField(_l("Details"), filters=[strip], validators=[Optional(), Length(max=2000)])
     quantity = IntegerField(
         _l("How many"),
         validators=[Optional(), NumberRange(min=1, max=9999, message=_l("Between 1 and 9999, please."))],
     )
-    unit = StringField(_l("Unit"), description=_l("boxes, bags, kg…"), validators=[Optional(), Length(max=20)])
+    unit = StringField(
+        _l("Unit"), description=_l("boxes, bags, kg…"), filters=[strip], validators=[Optional(), Length(max=20)]
+    )
     urgency = RadioField(_l("Urgency"), choices=list(URGENCY_LABELS.items()), default=Urgency.NORMAL.value)
     for_pregnant = BooleanField(TAG_LABELS["for_pregnant"])
     for_child = BooleanField(TAG_LABELS["for_child"])

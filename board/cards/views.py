@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from board import photos
+from board.auth.forms import LoginForm
 from board.auth.views import safe_next
 from board.cards import handoffs, labels, privacy, service, transitions
 from board.cards.forms import CardForm, FilterForm, LeaveAtDoorForm, ThanksForm
@@ -75,7 +76,7 @@ def board():
     if not current_user.is_authenticated:
         if is_htmx():  # logged out in another tab: the whole welcome page must not land inside the list
             return redirect(url_for("auth.login"))
-        return render_template("welcome.html")
+        return render_template("welcome.html", form=LoginForm())
     membership = current_user.membership
     handoffs.lapse_overdue(community_id=membership.community_id)
     form = FilterForm(request.args)
