@@ -124,3 +124,34 @@ def test_upgrading_keeps_existing_rows(migrating_app):
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite batch mode")
 def test_sqlite_migrations_run_in_batch_mode(migrating_app):
     assert migrating_app.extensions["migrate"].configure_args.get("render_as_batch") is True
+
+
+def test_offers_posted_before_handoffs_keep_their_whole_quantity(migrating_app):
+    """0001 → head: an existing offer gets quantity_left = quantity, and may never go below zero."""
+    from sqlalchemy.exc import IntegrityError
+
+    flask_migrate.upgrade(revision="0001")
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO communities (id, name, slug, invite_code, created_at) "
+            "VALUES (1, 'Old Garden', 'old', 'OLD00001', CURRENT_TIMESTAMP)"
+        ))
+        conn.execute(text("INSERT INTO buildings (id, community_id, name) VALUES (1, 1, 'Building 1')"))
+        conn.execute(text(
+            "INSERT INTO users (id, login, display_name, password_hash, created_at) "
+            "VALUES (1, 'old', 'Old', 'x', CURRENT_TIMESTAMP)"
+        ))
+        for card_id, kind, quantity in [(1, "offer", 3), (2, "need", None)]:
+            conn.execute(text(
+                "INSERT INTO cards (id, community_id, building_id, author_id, kind, category, title, details,"
+                " quantity, unit, urgency, for_pregnant, for_child, for_elderly, sealed, expires_at, status,"
+                " priority, created_at, updated_at, version) VALUES (:id, 1, 1, 1, :kind, 'food', 'Rice', '',"
+                " :quantity, 'bag', 'normal', false, false, false, false, CURRENT_TIMESTAMP, 'open', 0,"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+            ), {"id": card_id, "kind": kind, "quantity": quantity})
+    flask_migrate.upgrade()
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, quantity_left, first_come FROM cards ORDER BY id")).all()
+    assert [(r[0], r[1], bool(r[2])) for r in rows] == [(1, 3, True), (2, None, True)]
+    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        conn.execute(text("UPDATE cards SET quantity_left = -1 WHERE id = 1"))
