@@ -2,6 +2,7 @@
 import pytest
 
 from board.auth.views import safe_next
+from board.extensions import db
 from board.models import Membership, User
 from tests import factories
 from tests.pages import errors_beside, value_of
@@ -269,7 +270,7 @@ def test_profile_shows_and_saves_name_home_and_language(client, resident, commun
         "display_name": "Li Na (B3)", "building": str(community.buildings[2].id), "unit": "1803", "locale": "zh_CN",
     })
     assert response.status_code == 302
-    user = User.query.get(resident.id)
+    user = db.session.get(User, resident.id)
     assert user.display_name == "Li Na (B3)" and user.locale == "zh_CN"
     assert (user.membership.building_id, user.membership.unit) == (community.buildings[2].id, "1803")
 
@@ -312,7 +313,7 @@ def test_change_password_with_a_wrong_current_password(client, resident, login):
     }).get_data(as_text=True)
     assert errors_beside(page, "current") == ["That is not your current password."]
     assert not errors_beside(page, "password")
-    user = User.query.get(resident.id)
+    user = db.session.get(User, resident.id)
     from board.auth.service import check_password
 
     assert check_password(user, factories.PASSWORD)

@@ -207,7 +207,7 @@ def test_paging_keeps_the_filters(app, resident, neighbour):
         card(neighbour, f"offer {i}", minutes_ago=i, kind="offer", category="food")
     pages = all_pages(resident.community_id, 4, BoardFilters(kind="offer"))
     ids = [i for p in pages for i in p]
-    assert len(ids) == 9 and {Card.query.get(i).kind for i in ids} == {"offer"}
+    assert len(ids) == 9 and {db.session.get(Card, i).kind for i in ids} == {"offer"}
 
 
 def test_show_more_link_pages_through_the_board(app, viewer, resident):
@@ -348,8 +348,9 @@ def test_postgres_board_query_uses_the_board_index(app, resident, cursor):
     stmt = board_query(resident.community_id, BoardFilters())
     if cursor:
         _cards, next_cursor = board_page(resident.community_id, BoardFilters(), size=5)
-        from board.cards.service import decode_cursor
         from sqlalchemy import and_, or_, tuple_
+
+        from board.cards.service import decode_cursor
 
         priority, created_at, card_id = decode_cursor(next_cursor)
         stmt = stmt.where(or_(Card.priority < priority, and_(

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from board.extensions import db
 from board.models import Card, Event
 from tests import factories
 from tests.pages import all_errors, errors_beside, is_checked, value_of
@@ -208,7 +209,7 @@ def test_author_edits_a_card_and_tags_and_priority_follow(client, resident, logi
         kind="offer", category="medicine", title="Cold granules, 2 boxes", urgency="urgent", version=str(card.version),
     ))
     assert response.status_code == 302
-    card = Card.query.get(card.id)
+    card = db.session.get(Card, card.id)
     assert card.title == "Cold granules, 2 boxes" and card.urgency == "urgent"
     assert card.kind == "need", "the kind of a card does not change"
     assert not card.for_elderly, "an unticked box clears the tag"
@@ -224,14 +225,14 @@ def test_edit_with_an_error_keeps_the_typed_text(client, resident, login):
     assert errors_beside(page, "title") == ["Please say in a few words what it is."]
     assert errors_beside(page, "days_up") == ["Between 1 and 30 days, please."]
     assert value_of(page, "details") == "changed my mind"
-    assert Card.query.get(card.id).title == "Cold granules"
+    assert db.session.get(Card, card.id).title == "Cold granules"
 
 
 def test_edit_days_up_counts_from_when_the_card_was_posted(client, resident, login):
     card = factories.card(resident)
     login(client, resident)
     client.post(f"/cards/{card.id}/edit", data=card_data(days_up="10", version=str(card.version)))
-    card = Card.query.get(card.id)
+    card = db.session.get(Card, card.id)
     assert card.expires_at - card.created_at == timedelta(days=10)
 
 
@@ -242,7 +243,7 @@ def test_edit_with_a_stale_version_is_a_conflict(client, resident, login):
     client.post(f"/cards/{card.id}/edit", data=card_data(title="First edit", version=str(stale)))
     response = client.post(f"/cards/{card.id}/edit", data=card_data(title="Second edit", version=str(stale)))
     assert response.status_code == 409
-    assert Card.query.get(card.id).title == "First edit"
+    assert db.session.get(Card, card.id).title == "First edit"
 
 
 def test_a_withdrawn_card_cannot_be_edited(client, resident, login):
@@ -251,7 +252,7 @@ def test_a_withdrawn_card_cannot_be_edited(client, resident, login):
     client.post(f"/cards/{card.id}/withdraw", data={"version": card.version})
     response = client.post(f"/cards/{card.id}/edit", data=card_data(title="Back again"))
     assert response.status_code == 409
-    assert Card.query.get(card.id).status == "withdrawn"
+    assert db.session.get(Card, card.id).status == "withdrawn"
 
 
 def test_author_withdraws_a_card_and_it_leaves_the_board(client, resident, login):
@@ -260,7 +261,7 @@ def test_author_withdraws_a_card_and_it_leaves_the_board(client, resident, login
     assert "Withdraw me soon" in client.get("/").get_data(as_text=True)
     response = client.post(f"/cards/{card.id}/withdraw", data={"version": card.version})
     assert response.status_code == 302
-    assert Card.query.get(card.id).status == "withdrawn"
+    assert db.session.get(Card, card.id).status == "withdrawn"
     assert Event.query.filter_by(card_id=card.id, kind="card.withdraw").one().to_status == "withdrawn"
     assert "Withdraw me soon" not in client.get("/").get_data(as_text=True)
 
@@ -269,7 +270,7 @@ def test_withdraw_is_post_only(client, resident, login):
     card = factories.card(resident)
     login(client, resident)
     assert client.get(f"/cards/{card.id}/withdraw").status_code == 405
-    assert Card.query.get(card.id).status == "open"
+    assert db.session.get(Card, card.id).status == "open"
 
 
 def test_spaces_around_the_text_are_not_stored_and_blank_is_no_title(client, resident, login):

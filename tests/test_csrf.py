@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from board.extensions import db
 from board.models import Card, User
 from tests import factories
 
@@ -69,7 +70,7 @@ def test_htmx_sends_the_token_in_the_x_csrftoken_header(client, resident):
         headers={"X-CSRFToken": token, "HX-Request": "true"},
     )
     assert response.status_code == 204 and "HX-Location" in response.headers
-    assert Card.query.get(card.id).status == "withdrawn"
+    assert db.session.get(Card, card.id).status == "withdrawn"
 
 
 def test_an_htmx_post_without_the_header_gets_the_message_fragment(client, resident):
@@ -80,7 +81,7 @@ def test_an_htmx_post_without_the_header_gets_the_message_fragment(client, resid
     assert response.headers["HX-Retarget"] == "#messages"
     body = response.get_data(as_text=True)
     assert "<html" not in body and "This form had expired" in body
-    assert Card.query.get(card.id).status == "open"
+    assert db.session.get(Card, card.id).status == "open"
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,7 @@ def test_account_forms_need_the_token(client, resident, path):
     assert client.post(path, data={"display_name": "Changed", "current": factories.PASSWORD,
                                    "password": "x" * 10, "confirm": "x" * 10}).status_code == 400
     assert client.get("/cards/new").status_code == 200, "still logged in"
-    assert User.query.get(resident.id).display_name == "Li Na"
+    assert db.session.get(User, resident.id).display_name == "Li Na"
 
 
 def test_every_post_form_on_the_pages_carries_a_token(client, resident, coordinator):

@@ -7,6 +7,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from board.extensions import db
+
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "board/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -78,7 +80,7 @@ def test_footer_switch_changes_language_and_remembers_it_in_the_profile(client, 
     assert "发布求助或提供" in client.get("/cards/new", headers={"Accept-Language": "en"}).get_data(as_text=True)
     from board.models import User
 
-    assert User.query.get(resident.id).locale == "zh_CN"
+    assert db.session.get(User, resident.id).locale == "zh_CN"
 
 
 def test_footer_switch_refuses_unknown_languages(client):

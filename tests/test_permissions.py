@@ -3,6 +3,7 @@ and a resident's door number is never shown to another resident."""
 import pytest
 
 from board.cards import transitions
+from board.extensions import db
 from board.models import Card, CardStatus
 from tests import factories
 
@@ -38,7 +39,7 @@ def test_visitors_are_sent_to_log_in(client, card, method, path):
     response = getattr(client, method)(path.format(id=card.id))
     assert response.status_code == 302
     assert response.location.startswith("/login?next=")
-    assert Card.query.get(card.id).status == "open"
+    assert db.session.get(Card, card.id).status == "open"
 
 
 def test_visitors_see_no_card_content(client, card):
@@ -53,13 +54,13 @@ def test_a_neighbour_cannot_edit_someone_elses_card(client, card, neighbour, log
     assert client.get(f"/cards/{card.id}/edit").status_code == 403
     response = client.post(f"/cards/{card.id}/edit", data={"category": "food", "title": "Hijacked", "urgency": "normal"})
     assert response.status_code == 403
-    assert Card.query.get(card.id).title == "Fever medicine a pregnant woman can take"
+    assert db.session.get(Card, card.id).title == "Fever medicine a pregnant woman can take"
 
 
 def test_a_neighbour_cannot_withdraw_someone_elses_card(client, card, neighbour, login):
     login(client, neighbour)
     assert client.post(f"/cards/{card.id}/withdraw", data={"version": card.version}).status_code == 403
-    assert Card.query.get(card.id).status == "open"
+    assert db.session.get(Card, card.id).status == "open"
 
 
 def test_a_neighbour_sees_the_card_but_no_edit_or_withdraw_button(client, card, neighbour, login):
@@ -82,7 +83,7 @@ def test_a_coordinator_may_withdraw_but_not_edit_a_residents_card(client, card, 
     assert f"/cards/{card.id}/withdraw" in page and f"/cards/{card.id}/edit" not in page
     assert client.get(f"/cards/{card.id}/edit").status_code == 403
     assert client.post(f"/cards/{card.id}/withdraw", data={"version": card.version}).status_code == 302
-    assert Card.query.get(card.id).status == CardStatus.WITHDRAWN.value
+    assert db.session.get(Card, card.id).status == CardStatus.WITHDRAWN.value
 
 
 def test_withdraw_moves_follow_the_table(card, resident, neighbour, coordinator, stranger):
@@ -106,7 +107,7 @@ def test_another_communitys_card_is_a_404(client, card, stranger, login, method,
     response = getattr(client, method)(path.format(id=card.id), data={"title": "x", "version": card.version})
     assert response.status_code == 404
     assert "Fever medicine" not in response.get_data(as_text=True)
-    assert Card.query.get(card.id).status == "open"
+    assert db.session.get(Card, card.id).status == "open"
 
 
 def test_another_communitys_card_is_a_404_even_for_its_coordinator(client, card, other_community, login):
@@ -114,7 +115,7 @@ def test_another_communitys_card_is_a_404_even_for_its_coordinator(client, card,
     login(client, boss)
     assert client.get(f"/cards/{card.id}").status_code == 404
     assert client.post(f"/cards/{card.id}/withdraw", data={"version": card.version}).status_code == 404
-    assert Card.query.get(card.id).status == "open"
+    assert db.session.get(Card, card.id).status == "open"
 
 
 def test_another_communitys_card_and_a_missing_card_look_the_same(client, card, stranger, login):

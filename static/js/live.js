@@ -138,6 +138,38 @@
     }
   });
 
+  // A card being filled in (how many to ask for, a thank-you, a doorstep note) is not redrawn under
+  // the resident's fingers: its refresh waits until they leave the form, and their submit redraws it.
+  function editing(card) {
+    var active = document.activeElement;
+    if (active && card.contains(active) && active.matches("input, textarea, select")) return true;
+    return Array.prototype.some.call(card.querySelectorAll("input:not([type=hidden]), textarea"), function (field) {
+      if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+      return field.value !== field.defaultValue;
+    });
+  }
+
+  document.body.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail.elt;
+    if (!(elt instanceof Element) || !elt.matches("span[hidden][data-live-refresh]")) return;
+    var card = elt.closest("article.card");
+    if (!card || !editing(card)) return;
+    e.preventDefault();
+    card.setAttribute("data-live-stale", elt.getAttribute("data-hx-get"));
+    elt.remove();
+  });
+
+  document.body.addEventListener("focusout", function (e) {
+    var card = e.target instanceof Element && e.target.closest("article.card[data-live-stale]");
+    if (!card) return;
+    window.setTimeout(function () {
+      if (!card.isConnected || editing(card)) return;
+      var url = card.getAttribute("data-live-stale");
+      card.removeAttribute("data-live-stale");
+      htmx.ajax("GET", url, { source: card, target: card, swap: "outerHTML" });
+    }, 0);
+  });
+
   function flash(card, className) {
     card.classList.remove(className);
     void card.offsetWidth; // restart the animation

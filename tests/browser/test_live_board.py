@@ -133,3 +133,28 @@ def test_page_falls_back_to_polling_when_the_stream_cannot_be_held(new_page, bro
     factories.card(neighbour, title="Bread for an elderly neighbour")
     check(page.locator("#card-list")).to_contain_text("Bread for an elderly neighbour")
     assert not_reloaded(page)
+
+
+def test_a_card_being_filled_in_is_not_redrawn_under_the_residents_fingers(
+    new_page, browser_login, live_server, resident, neighbour, community
+):
+    """A live change to a card waits while its form holds typed text; the resident's submit redraws it."""
+    from board.cards import handoffs
+
+    check = expect()
+    offer = factories.card(neighbour, kind="offer", category="food", title="Rice", quantity=5, unit="bag",
+                           first_come=True)
+    third = factories.user(community, login="third", unit="303")
+    a = browser_login(new_page(), resident)
+    a.goto(f"{live_server}/cards/{offer.id}")
+    streaming(a)
+    how_many = a.locator(f"#card-{offer.id} input[name=quantity]")
+    how_many.fill("3")
+
+    handoffs.ask(db.session.get(type(offer), offer.id), third, 1)  # a neighbour asks meanwhile
+
+    check(a.locator(f"#card-{offer.id}")).to_have_attribute("data-live-stale", re.compile(r"/live/cards/"))
+    check(how_many).to_have_value("3")
+    assert not_reloaded(a)
+    a.get_by_role("button", name="Ask for it").click()
+    check(a.locator(f"#card-{offer.id}")).to_contain_text("You asked for 3")
