@@ -11,7 +11,11 @@ def init_app(app: Flask) -> None:
     def seed_demo():
         """Seed the demo community when the database is empty; print the demo logins either way."""
         if demo.is_empty():
-            demo.seed()
+            try:
+                demo.seed()
+            except Exception:
+                demo.remove()  # half a demo would never be seeded again: take it back whole
+                raise
             click.echo("Seeded the demo community.")
         click.echo(demo.describe())
 

@@ -1,7 +1,7 @@
 """A demo community taken from the field notes, so a first visitor sees a living board."""
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from board.auth.service import register
 from board.box import demo as box_demo
@@ -90,6 +90,14 @@ def seed() -> Community:
     handoffs.ask(cards["tang"], users["liu"], 1)
     box_demo.seed(users)
     return community
+
+
+def remove() -> None:
+    """Delete the demo community and its residents; what hangs off them goes by ON DELETE CASCADE."""
+    db.session.rollback()
+    db.session.execute(delete(User).where(User.login.in_([r[0] for r in RESIDENTS])))
+    db.session.execute(delete(Community).where(Community.invite_code == DEMO_INVITE))
+    db.session.commit()
 
 
 def describe() -> str:

@@ -70,3 +70,18 @@ def test_the_demo_coordinator_sees_the_invite_code(app, client):
     app.test_cli_runner().invoke(args=["seed-demo"])
     client.post("/login", data={"login": "wang", "password": demo.DEMO_PASSWORD})
     assert demo.DEMO_INVITE in client.get("/community/invite").get_data(as_text=True)
+
+
+def test_a_seed_that_fails_half_way_is_taken_back_so_the_next_run_seeds_again(app, monkeypatch):
+    from board.box import demo as box_demo
+
+    def broken(_users):
+        raise RuntimeError("the shelf fell over")
+
+    monkeypatch.setattr(box_demo, "seed", broken)
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert isinstance(result.exception, RuntimeError)
+    assert demo.is_empty() and count(User) == 0 and count(Card) == 0
+    monkeypatch.undo()
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    assert count(Community) == 1 and count(User) == len(demo.RESIDENTS)
