@@ -121,3 +121,38 @@ def test_nobody_marks_another_s_notification_read(client, resident, neighbour, l
 def test_notifications_need_login(client, path):
     response = client.get(path)
     assert response.status_code == 302 and "/login" in response.location
+
+
+def test_a_gift_waiting_for_check_in_notifies_the_shelf_s_keepers_with_a_link(client, community, resident, neighbour,
+                                                                              coordinator, login):
+    from board.box import service as box
+
+    shelf = factories.shelf(community, keepers=(neighbour,))
+    box.offer_gift(resident, shelf, quantity=2, name="Ibuprofen", category="supplies", unit="box")
+    assert [n.kind for n in notifications_of(neighbour)] == ["gift_waiting"]
+    assert notifications_of(resident) == [] and notifications_of(coordinator) == []
+    login(client, neighbour)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "A gift is waiting for your check-in" in page and f"/box/shelves/{shelf.id}/check-in" in page
+
+
+def test_a_shelf_without_keepers_tells_the_coordinators(community, resident, coordinator):
+    from board.box import service as box
+
+    shelf = factories.shelf(community)
+    box.offer_gift(resident, shelf, quantity=1, name="Rice", category="food", unit="bag")
+    assert [n.kind for n in notifications_of(coordinator)] == ["gift_waiting"]
+
+
+def test_a_try_at_expired_stock_tells_the_keepers_once(community, resident, neighbour):
+    from datetime import date, timedelta
+
+    from board.box import service as box
+    from board.errors import Conflict
+
+    shelf = factories.shelf(community, keepers=(neighbour,))
+    item = factories.box_item(shelf, name="Old syrup", expires_on=date.today() - timedelta(days=1))
+    for _ in range(2):
+        with pytest.raises(Conflict):
+            box.take(resident, item.id, 1)
+    assert [n.kind for n in notifications_of(neighbour)] == ["expired_stock"]

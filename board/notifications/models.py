@@ -21,7 +21,8 @@ class Notification(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # matched, left_at_door, not_there, received, timeout, expired, thanks, cancelled, asked, accepted, declined
+    # matched, left_at_door, not_there, received, timeout, expired, thanks, cancelled, asked, accepted,
+    # declined; for keepers: gift_waiting, expired_stock
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -29,3 +30,8 @@ class Notification(db.Model):
     card: Mapped[Card | None] = relationship(lazy="joined")
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
     event: Mapped[Event] = relationship()
+
+    @property
+    def shelf_id(self) -> int | None:
+        """The shelf a keeper's notification (a gift to check in, expired stock) is about."""
+        return (self.event.data or {}).get("shelf_id") if self.card_id is None else None

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from board.extensions import db
-from board.models import Card, Event, utcnow
+from board.models import Card, Event, Membership, Role, utcnow
 from board.notifications.models import Notification
 
 # Event kind -> notification kind. The actor is never notified of their own move.
@@ -23,6 +23,8 @@ KINDS: dict[str, str] = {
     "handoff.accept": "accepted",
     "handoff.decline": "declined",
     "card.expire": "expired",
+    "box.gift_offered": "gift_waiting",
+    "box.expired_flagged": "expired_stock",
 }
 
 HEADLINES = {
@@ -37,6 +39,8 @@ HEADLINES = {
     "asked": _l("A neighbour asked for your offer"),
     "accepted": _l("Your request was accepted"),
     "declined": _l("Your request could not be met this time"),
+    "gift_waiting": _l("A gift is waiting for your check-in"),
+    "expired_stock": _l("Expired stock on your shelf: please remove it"),
 }
 
 LIST_SIZE = 50
@@ -47,12 +51,28 @@ def recipients(event: Event) -> set[int]:
     data = event.data or {}
     if event.kind.startswith("handoff."):
         parties = {data.get("giver_id"), data.get("receiver_id")} - {None}
+    elif event.kind.startswith("box.") and data.get("shelf_id") is not None:
+        parties = shelf_keepers(int(data["shelf_id"]), event.community_id)
     elif event.card_id is not None:
         card = db.session.get(Card, event.card_id)
         parties = {card.author_id} if card is not None else set()
     else:
         parties = set()
     return {int(p) for p in parties} - {event.actor_id}
+
+
+def shelf_keepers(shelf_id: int, community_id: int) -> set[int]:
+    """A shelf's keepers; the community's coordinators while it has none, so nothing waits unseen."""
+    from board.box.models import Shelf
+
+    shelf = db.session.get(Shelf, shelf_id)
+    keepers = {keeper.id for keeper in shelf.keepers} if shelf is not None else set()
+    if keepers:
+        return keepers
+    stmt = select(Membership.user_id).where(
+        Membership.community_id == community_id, Membership.role == Role.COORDINATOR.value
+    )
+    return set(db.session.scalars(stmt))
 
 
 def notify_for(event: Event) -> list[Notification]:
