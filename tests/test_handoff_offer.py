@@ -1,8 +1,11 @@
 """The life of an offer: a quantity, asks of k, first-come or chosen, one handoff per accepted ask."""
 import pytest
+from sqlalchemy import select
 
+from board.cards import transitions
 from board.extensions import db
 from board.models import Card, Event, Handoff
+from board.notifications.models import Notification
 from tests import factories
 
 
@@ -105,11 +108,29 @@ def test_choosing_among_askers(giver, asker, asker2, resident):
     assert page.count(">Accept<") == 2 and "Xiaomei asked for 1" in page
     assert giver.post(f"/handoffs/{second.id}/accept", data={"version": second.version}).status_code == 302
     assert (fresh(card).quantity_left, fresh(card).status) == (0, "done")
-    # The other ask can no longer be accepted, only declined.
+    # Nothing is left for the other ask: it is answered at once, and its asker is told.
+    assert [h.status for h in handoffs_of(card)] == ["declined", "matched"]
     first = db.session.get(Handoff, first.id, populate_existing=True)
     assert giver.post(f"/handoffs/{first.id}/accept", data={"version": first.version}).status_code == 409
-    assert giver.post(f"/handoffs/{first.id}/decline", data={"version": first.version}).status_code == 302
-    assert [h.status for h in handoffs_of(card)] == ["declined", "matched"]
+    told = db.session.scalars(select(Notification.kind).where(Notification.user_id == first.receiver_id)).all()
+    assert told == ["declined"]
+
+
+@pytest.mark.parametrize("ending", ["withdraw", "expire"])
+def test_an_offer_leaving_the_board_answers_the_asks_still_waiting(giver, asker, resident, ending):
+    card = offer_of(resident, quantity=3, first_come=False)
+    asker.post(f"/cards/{card.id}/ask", data={"quantity": 1})
+    (ask,) = handoffs_of(card)
+    if ending == "withdraw":
+        assert giver.post(f"/cards/{card.id}/withdraw", data={"version": fresh(card).version}).status_code == 302
+    else:
+        transitions.apply(fresh(card), "expire", None)
+    assert [h.status for h in handoffs_of(card)] == ["declined"]
+    events = db.session.scalars(select(Event).where(Event.card_id == card.id).order_by(Event.id)).all()
+    assert [(e.kind, e.actor_id) for e in events][-2:] == [(f"card.{ending}", resident.id if ending == "withdraw" else None),
+                                                          ("handoff.decline", None)]
+    told = db.session.scalars(select(Notification.user_id).where(Notification.kind == "declined")).all()
+    assert told == [ask.receiver_id]
 
 
 def test_giver_withdrawing_a_handoff_frees_its_share(giver, asker, resident):

@@ -16,7 +16,7 @@ PARTIES = ("giver", "receiver", "coordinator", "member", "stranger", "system")
 # (move, handoff state) → who may make it; any other (move, state) is refused.
 ALLOWED = {
     ("accept", "asked"): {"giver", "system"},
-    ("decline", "asked"): {"giver"},
+    ("decline", "asked"): {"giver", "system"},
     ("leave_at_door", "matched"): {"giver"},
     ("confirm_received", "left_at_door"): {"receiver"},
     ("receive_in_person", "matched"): {"receiver"},

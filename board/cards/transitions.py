@@ -68,7 +68,8 @@ HANDOFF_MOVES: dict[str, Move] = {
     # A neighbour asks for k of an offer; first-come offers accept at once (SYSTEM "accept").
     "ask": move({None}, H.ASKED, Party.MEMBER, kinds=(OFFER,)),
     "accept": move({H.ASKED}, H.MATCHED, Party.GIVER, Party.SYSTEM, kinds=(OFFER,)),
-    "decline": move({H.ASKED}, H.DECLINED, Party.GIVER, kinds=(OFFER,)),
+    # SYSTEM: an offer that leaves the board (withdrawn, expired, all given) answers its waiting asks.
+    "decline": move({H.ASKED}, H.DECLINED, Party.GIVER, Party.SYSTEM, kinds=(OFFER,)),
     "leave_at_door": move({H.MATCHED}, H.LEFT_AT_DOOR, Party.GIVER),
     "confirm_received": move({H.LEFT_AT_DOOR}, H.RECEIVED, Party.RECEIVER),
     "receive_in_person": move({H.MATCHED}, H.RECEIVED, Party.RECEIVER),
@@ -217,8 +218,18 @@ def apply(card: Card, name: str, actor: User | None, *, seen_version: int | None
             f"card.{name}", community_id=card.community_id, card=card, actor=actor,
             from_status=before, to_status=card.status, **data,
         )
+        decline_waiting_asks(card)
     commit()
     return event
+
+
+def decline_waiting_asks(card: Card) -> None:
+    """An offer no longer open answers the asks still waiting on it: no asker waits for nothing."""
+    if card.kind != OFFER or card.status == S.OPEN.value:
+        return
+    waiting = select(Handoff).where(Handoff.card_id == card.id, Handoff.status == H.ASKED.value)
+    for handoff in db.session.scalars(waiting.order_by(Handoff.id).with_for_update(of=Handoff)).all():
+        _move(handoff, "decline", None)
 
 
 def due_after(card: Card, moment: datetime) -> datetime:
@@ -315,7 +326,10 @@ def _move(handoff: Handoff, name: str, actor: User | None, **data) -> Event:
     if card.kind == NEED:
         card.status = NEED_CARD_STATUS[target].value
     handoff.status = target.value
-    return _handoff_event(name, handoff, actor, before, card_before, **data)
+    event = _handoff_event(name, handoff, actor, before, card_before, **data)
+    if name == "accept":
+        decline_waiting_asks(card)  # the last of the offer is given: the other asks hear so now
+    return event
 
 
 def apply_handoff(

@@ -49,7 +49,9 @@ LIST_SIZE = 50
 def recipients(event: Event) -> set[int]:
     """Who hears about this event: the handoff's other party (both on a time-out), or the card's author."""
     data = event.data or {}
-    if event.kind.startswith("handoff."):
+    if event.kind == "handoff.decline":  # also when an offer leaves the board: only the asker is told
+        parties = {data.get("receiver_id")} - {None}
+    elif event.kind.startswith("handoff."):
         parties = {data.get("giver_id"), data.get("receiver_id")} - {None}
     elif event.kind.startswith("box.") and data.get("shelf_id") is not None:
         parties = shelf_keepers(int(data["shelf_id"]), event.community_id)
