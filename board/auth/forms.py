@@ -9,6 +9,25 @@ from board.auth.service import login_taken
 LOGIN_PATTERN = r"^[A-Za-z0-9._+\- ]+$"
 
 
+def new_password(label) -> PasswordField:
+    """A password being chosen: the same rules at registration and when changing it."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Please choose a password.")),
+            Length(min=8, max=128, message=_l("At least 8 characters, please.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def password_again(label) -> PasswordField:
+    return PasswordField(
+        label, validators=[EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class InviteForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only looks the code up
@@ -31,18 +50,8 @@ class RegisterForm(FlaskForm):
         ],
         render_kw={"autocomplete": "username"},
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(_l("Please choose a password.")),
-            Length(min=8, max=128, message=_l("At least 8 characters, please.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Password again"), validators=[EqualTo("password", message=_l("The two passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password(_l("Password"))
+    confirm = password_again(_l("Password again"))
     building = SelectField(_l("Building"), coerce=int, validate_choice=True)
     unit = StringField(
         _l("Unit / door number"),
@@ -86,15 +95,5 @@ class ProfileForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please enter your current password."))],
                             render_kw={"autocomplete": "current-password"})
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(_l("Please choose a password.")),
-            Length(min=8, max=128, message=_l("At least 8 characters, please.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("New password again"), validators=[EqualTo("password", message=_l("The two passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password(_l("New password"))
+    confirm = password_again(_l("New password again"))

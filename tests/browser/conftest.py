@@ -67,6 +67,38 @@ def new_page(browser, live_server):
 
 
 @pytest.fixture
+def console(new_page):
+    """console(): a new page that records console errors (CSP violations and htmx errors land there)
+    and uncaught exceptions in `page.errors`."""
+
+    def make(**kwargs):
+        page = new_page(**kwargs)
+        page.errors = []
+        page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        return page
+
+    return make
+
+
+@pytest.fixture
+def axe_page(browser):
+    """axe is injected as an inline script, which our own CSP rightly refuses: this context bypasses it."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(bypass_csp=True, viewport={"width": 360, "height": 740})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def browser_login(live_server):
     """browser_login(page, user): log a page in through the real form."""
     from tests.factories import PASSWORD

@@ -5,21 +5,7 @@ import pytest
 
 from board.box import service
 from tests import factories
-from tests.browser.test_phone import HEIGHT, WIDTH, assert_phone_friendly, axe_page, axe_violations  # noqa: F401
-
-
-@pytest.fixture
-def console(new_page):
-    """A page that records console errors (CSP violations and htmx errors land there) and uncaught exceptions."""
-
-    def make(**kwargs):
-        page = new_page(**kwargs)
-        page.errors = []
-        page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-        return page
-
-    return make
+from tests.browser.test_phone import HEIGHT, WIDTH, assert_phone_friendly, axe_violations
 
 
 @pytest.fixture

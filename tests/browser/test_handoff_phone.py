@@ -4,7 +4,7 @@ import json
 from PIL import Image
 
 from tests import factories
-from tests.browser.test_phone import PHONE_PROBLEMS, axe_page, axe_violations  # noqa: F401 (a fixture)
+from tests.browser.test_phone import PHONE_PROBLEMS, axe_violations
 
 WIDTH, HEIGHT = 360, 740
 

@@ -57,20 +57,6 @@ def neighbourhood(app, community, resident, neighbour):
     return community
 
 
-@pytest.fixture
-def console(new_page):
-    """A page that records console errors (CSP violations land there) and uncaught exceptions."""
-
-    def make(**kwargs):
-        page = new_page(**kwargs)
-        page.errors = []
-        page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-        return page
-
-    return make
-
-
 def resident_pages(live_server, card_id):
     return {"board": "/", "card page": f"/cards/{card_id}", "post form": "/cards/new", "profile": "/profile"}
 
@@ -191,29 +177,12 @@ def test_show_more_appends_the_next_page(app, console, live_server, browser_logi
 def axe_violations(page) -> list:
     page.add_script_tag(path=AXE)
     result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']}})"
     )
     return [
         {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
-
-
-@pytest.fixture
-def axe_page(browser):
-    """axe is injected as an inline script, which our own CSP rightly refuses: this context bypasses it."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(bypass_csp=True, viewport={"width": WIDTH, "height": HEIGHT})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/register", "/register?code=JOIN1234"])
