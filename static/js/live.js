@@ -149,14 +149,24 @@
     });
   }
 
-  document.body.addEventListener("htmx:beforeRequest", function (e) {
-    var elt = e.detail.elt;
+  // Checked when the refresh starts and again when its answer arrives: typing may begin in between.
+  function holdRefresh(e, cancel) {
+    // On beforeSwap `elt` is the swap's target; the span that asked is the request's own element.
+    var elt = (e.detail.requestConfig && e.detail.requestConfig.elt) || e.detail.elt;
     if (!(elt instanceof Element) || !elt.matches("span[hidden][data-live-refresh]")) return;
     var card = elt.closest("article.card");
     if (!card || !editing(card)) return;
-    e.preventDefault();
+    cancel();
     card.setAttribute("data-live-stale", elt.getAttribute("data-hx-get"));
     elt.remove();
+  }
+
+  document.body.addEventListener("htmx:beforeRequest", function (e) {
+    holdRefresh(e, function () { e.preventDefault(); });
+  });
+
+  document.body.addEventListener("htmx:beforeSwap", function (e) {
+    holdRefresh(e, function () { e.detail.shouldSwap = false; });
   });
 
   document.body.addEventListener("focusout", function (e) {

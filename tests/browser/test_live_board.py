@@ -158,3 +158,33 @@ def test_a_card_being_filled_in_is_not_redrawn_under_the_residents_fingers(
     assert not_reloaded(a)
     a.get_by_role("button", name="Ask for it").click()
     check(a.locator(f"#card-{offer.id}")).to_contain_text("You asked for 3")
+
+
+def test_a_refresh_already_on_its_way_does_not_wipe_what_the_resident_typed_meanwhile(
+    new_page, browser_login, live_server, resident, neighbour, community
+):
+    """The card's refresh left before the resident began typing; its answer arrives after: it waits."""
+    from board.cards import handoffs
+
+    check = expect()
+    offer = factories.card(neighbour, kind="offer", category="food", title="Rice", quantity=5, unit="bag",
+                           first_come=True)
+    third = factories.user(community, login="third", unit="303")
+    a = browser_login(new_page(), resident)
+    held = []
+    a.route("**/live/cards/**", lambda route: held.append(route))  # the refresh answer is held back
+    a.goto(f"{live_server}/cards/{offer.id}")
+    streaming(a)
+
+    handoffs.ask(db.session.get(type(offer), offer.id), third, 1)  # a neighbour asks meanwhile
+    for _ in range(100):  # Playwright hands the held request over while the page waits
+        if held:
+            break
+        a.wait_for_timeout(100)
+    assert held, "the card asked for its refresh"
+    how_many = a.locator(f"#card-{offer.id} input[name=quantity]")
+    how_many.fill("3")  # typed while the refresh was on its way
+    for route in held:
+        route.continue_()
+    check(a.locator(f"#card-{offer.id}")).to_have_attribute("data-live-stale", re.compile(r"/live/cards/"))
+    check(how_many).to_have_value("3")
