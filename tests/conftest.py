@@ -1,6 +1,7 @@
 """Fixtures: a fresh database per test (SQLite by default, PostgreSQL with BOARD_DATABASE_URL)."""
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from flask import g
@@ -25,21 +26,30 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@contextmanager
+def postgres_schema(prefix: str):
+    """A PostgreSQL schema of our own, dropped afterwards; yields a URL whose search_path is it."""
+    schema = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(BASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = make_url(BASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """One schema (PostgreSQL) or file (SQLite) per test run, so parallel runs never collide."""
     if not ON_POSTGRES:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
-    schema = f"test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(BASE_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(BASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema("test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

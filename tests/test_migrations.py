@@ -2,7 +2,6 @@
 and upgrading keeps what is already stored. Runs on SQLite and, with BOARD_DATABASE_URL, PostgreSQL."""
 import logging
 import os
-import uuid
 
 import flask_migrate
 import pytest
@@ -10,12 +9,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from board import create_app
 from board.extensions import db
-from tests.conftest import BASE_URL, ON_POSTGRES, test_config
+from tests.conftest import ON_POSTGRES, postgres_schema, test_config
 
 
 @pytest.fixture
@@ -38,16 +36,8 @@ def fresh_url(tmp_path):
     if not ON_POSTGRES:
         yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
         return
-    schema = f"mig_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(BASE_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield make_url(BASE_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema("mig") as url:
+        yield url
 
 
 @pytest.fixture

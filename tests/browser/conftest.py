@@ -50,20 +50,34 @@ def live_server(app):
 
 
 @pytest.fixture
-def new_page(browser, live_server):
-    """new_page(width=360): a fresh browser context (own cookies) and page at the app."""
-    contexts = []
+def contexts(browser):
+    """contexts(**options): a fresh browser context (own cookies), all closed after the test."""
+    made = []
 
-    def make(width: int = 360, height: int = 740, locale: str = "en-GB"):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
+    def make(**options):
+        context = browser.new_context(**options)
+        made.append(context)
+        return context
 
     yield make
-    for context in contexts:
+    for context in made:
         context.close()
+
+
+def fresh_page(context):
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return page
+
+
+@pytest.fixture
+def new_page(contexts, live_server):
+    """new_page(width=360): a page in a context of its own, at a phone's size."""
+
+    def make(width: int = 360, height: int = 740, locale: str = "en-GB"):
+        return fresh_page(contexts(viewport={"width": width, "height": height}, locale=locale))
+
+    return make
 
 
 @pytest.fixture
@@ -82,20 +96,9 @@ def console(new_page):
 
 
 @pytest.fixture
-def axe_page(browser):
+def axe_page(contexts):
     """axe is injected as an inline script, which our own CSP rightly refuses: this context bypasses it."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(bypass_csp=True, viewport={"width": 360, "height": 740})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
+    return lambda: fresh_page(contexts(bypass_csp=True, viewport={"width": 360, "height": 740}))
 
 
 @pytest.fixture
