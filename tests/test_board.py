@@ -138,6 +138,19 @@ def test_filters(viewer, mixed, args, expected):
     assert titles(board(viewer, **args)) == expected
 
 
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ({"kind": "bogus", "category": "food"}, ["Rice, 100% jasmine"]),
+        ({"kind": "offer", "category": "no-such"}, ["Pharmacy run at 15:00", "Antigen tests"]),
+        ({"kind": "need", "building": "abc", "urgent": "1"}, ["Fever medicine for my son"]),
+        ({"category": "care", "q": "x" * 101}, ["Evening phone call"]),
+    ],
+)
+def test_one_bad_filter_value_drops_only_itself(viewer, mixed, args, expected):
+    assert titles(board(viewer, **args)) == expected
+
+
 def test_building_filter(viewer, mixed, community):
     assert titles(board(viewer, building=community.buildings[0].id)) == ["Fever medicine for my son", "Rice, 100% jasmine"]
     assert titles(board(viewer, building=community.buildings[2].id)) == []

@@ -55,14 +55,18 @@ def return_to() -> str:
 
 
 def filters_from(form: FilterForm) -> BoardFilters:
-    if not form.validate():
-        return BoardFilters()
+    """The query string's valid filters: one bad value (an old bookmark, a mistyped address) drops only itself."""
+    form.validate()
+
+    def valid(field):
+        return None if field.errors else field.data
+
     return BoardFilters(
-        kind=form.kind.data or None,
-        category=form.category.data or None,
-        building_id=form.building.data or None,
-        urgent_only=bool(form.urgent.data),
-        text=form.q.data or "",
+        kind=valid(form.kind) or None,
+        category=valid(form.category) or None,
+        building_id=valid(form.building) or None,
+        urgent_only=bool(valid(form.urgent)),
+        text=valid(form.q) or "",
     )
 
 
