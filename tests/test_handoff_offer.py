@@ -199,3 +199,14 @@ def test_giver_sees_asker_door_only_once_accepted(giver, asker, resident, neighb
     response = giver.get(f"/cards/{card.id}")
     assert "unit 1201" in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_an_asker_with_an_ask_under_way_is_not_offered_a_second_one(asker, resident):
+    card = offer_of(resident, quantity=5, first_come=False)
+    assert ">Ask for it<" in asker.get(f"/cards/{card.id}").get_data(as_text=True)
+    asker.post(f"/cards/{card.id}/ask", data={"quantity": 2})
+    page = asker.get(f"/cards/{card.id}").get_data(as_text=True)
+    assert ">Ask for it<" not in page and "You asked for 2" in page
+    (ask,) = handoffs_of(card)
+    asker.post(f"/handoffs/{ask.id}/cancel", data={"version": ask.version})
+    assert ">Ask for it<" in asker.get(f"/cards/{card.id}").get_data(as_text=True)

@@ -148,7 +148,16 @@ def can_start(card: Card, name: str, actor: User | None) -> bool:
         and card.status == S.OPEN.value
         and bool(rule.parties & parties_of(card, actor))
         and (card.kind != OFFER or (card.quantity_left or 0) > 0)
+        and not (name == "ask" and has_open_ask(card, actor))
     )
+
+
+def has_open_ask(card: Card, asker: User) -> bool:
+    """An asker whose ask is still under way is not offered a second one (asking again returns it)."""
+    stmt = select(Handoff.id).where(
+        Handoff.card_id == card.id, Handoff.receiver_id == asker.id, Handoff.status.in_(Handoff.OPEN)
+    )
+    return db.session.scalar(stmt.limit(1)) is not None
 
 
 def handoff_allowed(handoff: Handoff, name: str, actor: User | None) -> bool:
