@@ -135,23 +135,29 @@ def test_page_falls_back_to_polling_when_the_stream_cannot_be_held(new_page, bro
     assert not_reloaded(page)
 
 
+def offer_another_neighbour_will_ask_for(giver, community):
+    """A first-come offer of 5, and a call that makes a third neighbour ask for 1 of it (a live change)."""
+    from board.cards import handoffs
+    from board.models import Card
+
+    offer = factories.card(giver, kind="offer", category="food", title="Rice", quantity=5, unit="bag", first_come=True)
+    third = factories.user(community, login="third", unit="303")
+    return offer, lambda: handoffs.ask(db.session.get(Card, offer.id), third, 1)
+
+
 def test_a_card_being_filled_in_is_not_redrawn_under_the_residents_fingers(
     new_page, browser_login, live_server, resident, neighbour, community
 ):
     """A live change to a card waits while its form holds typed text; the resident's submit redraws it."""
-    from board.cards import handoffs
-
     check = expect()
-    offer = factories.card(neighbour, kind="offer", category="food", title="Rice", quantity=5, unit="bag",
-                           first_come=True)
-    third = factories.user(community, login="third", unit="303")
+    offer, neighbour_asks = offer_another_neighbour_will_ask_for(neighbour, community)
     a = browser_login(new_page(), resident)
     a.goto(f"{live_server}/cards/{offer.id}")
     streaming(a)
     how_many = a.locator(f"#card-{offer.id} input[name=quantity]")
     how_many.fill("3")
 
-    handoffs.ask(db.session.get(type(offer), offer.id), third, 1)  # a neighbour asks meanwhile
+    neighbour_asks()  # meanwhile
 
     check(a.locator(f"#card-{offer.id}")).to_have_attribute("data-live-stale", re.compile(r"/live/cards/"))
     check(how_many).to_have_value("3")
@@ -164,19 +170,15 @@ def test_a_refresh_already_on_its_way_does_not_wipe_what_the_resident_typed_mean
     new_page, browser_login, live_server, resident, neighbour, community
 ):
     """The card's refresh left before the resident began typing; its answer arrives after: it waits."""
-    from board.cards import handoffs
-
     check = expect()
-    offer = factories.card(neighbour, kind="offer", category="food", title="Rice", quantity=5, unit="bag",
-                           first_come=True)
-    third = factories.user(community, login="third", unit="303")
+    offer, neighbour_asks = offer_another_neighbour_will_ask_for(neighbour, community)
     a = browser_login(new_page(), resident)
     held = []
     a.route("**/live/cards/**", lambda route: held.append(route))  # the refresh answer is held back
     a.goto(f"{live_server}/cards/{offer.id}")
     streaming(a)
 
-    handoffs.ask(db.session.get(type(offer), offer.id), third, 1)  # a neighbour asks meanwhile
+    neighbour_asks()  # meanwhile
     for _ in range(100):  # Playwright hands the held request over while the page waits
         if held:
             break
