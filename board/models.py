@@ -120,6 +120,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Bumped by a password change or "log out everywhere": every session and remember-me cookie
+    # issued before carries the old number and no longer logs anyone in (board/auth/sessions.py).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="Membership.id"
@@ -137,6 +140,32 @@ class User(UserMixin, db.Model):
     @property
     def is_coordinator(self) -> bool:
         return bool(self.membership and self.membership.role == Role.COORDINATOR.value)
+
+    # The session's own token (board/auth/sessions.py), set when a session starts or is loaded;
+    # Flask-Login stores get_id() in the session and the remember cookie, so neither is the bare id.
+    login_token = None
+
+    def get_id(self) -> str | None:
+        return self.login_token
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, User) and self.id is not None and self.id == other.id
+
+    def __ne__(self, other) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = object.__hash__
+
+
+class LoginSession(db.Model):
+    """One logged-in phone or computer: logging out deletes its row, and its cookies stop working."""
+
+    __tablename__ = "login_sessions"
+
+    # SHA-256 of the secret part of the token: a copied database does not hand out sessions.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Membership(db.Model):

@@ -176,7 +176,7 @@ def test_session_is_renewed_at_login(client, resident):
     client.post("/login", data={"login": "lina", "password": factories.PASSWORD})
     with client.session_transaction() as s:
         assert "planted" not in s
-        assert s["_user_id"] == str(resident.id)
+        assert s["_user_id"].startswith(f"{resident.id}.") and s["_user_id"] != str(resident.id)
 
 
 def test_language_chosen_before_login_survives_the_session_renewal(client, resident):

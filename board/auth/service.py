@@ -6,7 +6,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
 
-from board.extensions import db, login_manager
+from board.extensions import db
+from board.auth import sessions
 from board.models import Building, Community, Membership, Role, User
 
 
@@ -83,10 +84,6 @@ def authenticate(login: str, password: str) -> User | None:
 
 
 def change_password(user: User, new_password: str) -> None:
+    """The new password, and every session and remember-me cookie made with the old one ends."""
     user.password_hash = hash_password(new_password)
-    db.session.commit()
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    sessions.end_all(user)

@@ -4,9 +4,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from board.auth import service
+from board.auth import service, sessions
 from board.auth.forms import InviteForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
 from board.extensions import db, limiter, login_manager, login_rate_key
 
@@ -65,7 +65,7 @@ def register():
             locale=session.get("lang"),
         )
         session.clear()
-        login_user(user)
+        sessions.start(user)
         flash(_("Welcome to %(name)s, %(who)s!", name=community.name, who=user.display_name), "success")
         return redirect(url_for("cards.board"))
     return render_template("auth/register.html", form=form, community=community)
@@ -87,7 +87,7 @@ def login():
             session.clear()  # a fresh session at login: nothing planted before it survives
             if lang:
                 session["lang"] = lang
-            login_user(user, remember=form.remember.data)
+            sessions.start(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data) or url_for("cards.board"))
     return render_template("auth/login.html", form=form)
 
@@ -97,6 +97,7 @@ def login():
 def logout():
     """Log out (a POST, so that no link or image can log a resident out)."""
     lang = current_user.locale or session.get("lang")
+    sessions.end(current_user)
     session.clear()
     logout_user()  # after clear(): it leaves the flag that makes Flask-Login delete the remember cookie
     if lang:
@@ -140,10 +141,27 @@ def password():
         if not service.check_password(current_user, form.current.data):
             form.current.errors.append(_("That is not your current password."))
         else:
-            service.change_password(current_user, form.password.data)
+            remember = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+            user = current_user._get_current_object()
+            service.change_password(user, form.password.data)
+            sessions.start(user, remember=remember is not None)  # this phone stays logged in; every other one is out
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.post("/profile/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """End every session of this resident: a lost phone, a shared computer, a copied cookie."""
+    lang = current_user.locale or session.get("lang")
+    sessions.end_all(current_user._get_current_object())
+    session.clear()
+    logout_user()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are logged out on every phone and computer."), "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.post("/language")

@@ -1,0 +1,92 @@
+"""Sessions that end: each log-in gets a random token, kept (hashed) in login_sessions.
+
+Flask keeps the session in a signed cookie, so a copied cookie would work for ever on its own. The
+token stored in it (and in the remember-me cookie) is "user id . session version . secret": logging
+out deletes that token's row, and a password change or "log out everywhere" bumps the resident's
+session version and deletes every row, so copied cookies stop working at once.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask import current_app
+from flask_login import login_user
+from sqlalchemy import delete, select
+
+from board.extensions import db, login_manager
+from board.models import LoginSession, User, utcnow
+
+MAX_ID = 2**31 - 1
+MAX_TOKEN_LENGTH = 120
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _oldest_allowed() -> datetime:
+    """A session lives as long as a remember-me cookie: after that, log in again."""
+    return utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
+
+
+def start(user: User, *, remember: bool = False) -> None:
+    """Log this phone in with a new token of its own (and clear the resident's dead sessions)."""
+    secret = secrets.token_urlsafe(24)
+    db.session.execute(delete(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.created_at < _oldest_allowed()
+    ))
+    db.session.add(LoginSession(token_hash=_hash(secret), user_id=user.id))
+    db.session.commit()
+    user.login_token = f"{user.id}.{user.session_version}.{secret}"
+    login_user(user, remember=remember)
+
+
+def _parse(token: str) -> tuple[int, int, str] | None:
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    parts = token.split(".")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]) or not parts[2]:
+        return None
+    user_id, version = int(parts[0]), int(parts[1])
+    if not 0 < user_id <= MAX_ID or version > MAX_ID:
+        return None
+    return user_id, version, parts[2]
+
+
+def end(user: User) -> None:
+    """Logging out: this phone's token no longer logs anyone in, wherever its cookies were copied."""
+    parsed = _parse(user.login_token or "")
+    if parsed:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _hash(parsed[2])))
+        db.session.commit()
+
+
+def end_all(user: User) -> None:
+    """Password changed or "log out everywhere": every session and remember-me cookie of the resident ends."""
+    user.session_version = user.session_version + 1
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.commit()
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    """The resident whose live session this token is, or nobody (a bare old id, an ended session)."""
+    parsed = _parse(token)
+    if parsed is None:
+        return None
+    user_id, version, secret = parsed
+    user = db.session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            User.session_version == version,
+            LoginSession.token_hash == _hash(secret),
+            LoginSession.created_at >= _oldest_allowed(),
+        )
+    )
+    if user is not None:
+        user.login_token = token
+    return user
