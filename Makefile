@@ -32,7 +32,7 @@ test-postgres: translations
 # After changing user-facing text: extract, merge into the catalogues, translate, `make test`.
 messages: install
 	$(BIN)/pybabel extract -F board/translations/babel.cfg -k _l -k lazy_gettext -o board/translations/messages.pot .
-	$(BIN)/pybabel update --quiet -i board/translations/messages.pot -d board/translations
+	$(BIN)/pybabel --quiet update -i board/translations/messages.pot -d board/translations
 
 bench: translations
 	$(BIN)/python bench/run.py

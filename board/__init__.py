@@ -27,6 +27,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         default_sqlite = "sqlite:///" + os.path.join(app.instance_path, "doorstep.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or default_sqlite
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
 
@@ -58,3 +59,15 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     return app
+
+
+def engine_options(config) -> dict:
+    """SQLALCHEMY_ENGINE_OPTIONS with the DB_POOL_* settings filled in (explicit options win)."""
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite") and (uri in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in uri):
+        return options  # an in-memory SQLite database has a single connection, no pool to size
+    options.setdefault("pool_size", config["DB_POOL_SIZE"])
+    options.setdefault("max_overflow", config["DB_MAX_OVERFLOW"])
+    options.setdefault("pool_timeout", config["DB_POOL_TIMEOUT"])
+    return options

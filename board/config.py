@@ -10,7 +10,16 @@ class Config:
 
     DATABASE_URL = None  # None means SQLite in the instance folder; BOARD_DATABASE_URL sets it
     SECRET_KEY = None  # None means: generated once into instance/secret_key
+    # pre-ping: after a database restart a dead pooled connection is replaced, not handed to a request.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Each process's pool (merged into SQLALCHEMY_ENGINE_OPTIONS). A request holds a connection while
+    # it runs, so the pool is also how many requests a worker works on at once; the others wait for
+    # one at most DB_POOL_TIMEOUT seconds and then get the 503 page with Retry-After, never a long
+    # wait ending in a 500. Budget: workers × (size + overflow + 1 LISTEN) below max_connections.
+    DB_POOL_SIZE = 10
+    DB_MAX_OVERFLOW = 5
+    DB_POOL_TIMEOUT = 2
+    RETRY_AFTER_SECONDS = 5  # the 503's Retry-After: busy, or the database restarting
 
     LANGUAGES = ["en", "zh_CN"]
     BABEL_DEFAULT_LOCALE = "en"

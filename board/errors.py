@@ -1,7 +1,8 @@
 """Domain errors raised by services, and the friendly pages every HTTP error becomes."""
-from flask import Flask, render_template
-from flask_babel import lazy_gettext as _l
+from flask import Flask, current_app, render_template
+from flask_babel import force_locale, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from board.extensions import db
@@ -67,6 +68,61 @@ def render_error(status: int, message: str | None = None):
     return render_template("errors/error.html", **context), status
 
 
+def render_unavailable():
+    """503 with Retry-After, drawn without the database: every connection busy, or the database away
+    for a moment (a restart). Answered at once, so a resident never waits 30 s for a 500."""
+    from board.i18n import html_lang, locale_without_database
+
+    seconds = int(current_app.config["RETRY_AFTER_SECONDS"])
+    locale = locale_without_database()
+    with force_locale(locale):
+        context = {
+            "status": 503,
+            "title": _l("The board is very busy right now"),
+            "message": _l("Nothing was saved. Please try again in a few seconds."),
+            "seconds": seconds,
+            "lang": html_lang(locale),
+        }
+        # Straight from Jinja: the app's context processors would load the resident from the database.
+        if is_htmx():
+            body = current_app.jinja_env.get_template("errors/_message.html").render(context)
+            headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+        else:
+            body, headers = current_app.jinja_env.get_template("errors/unavailable.html").render(context), {}
+    headers.update({"Retry-After": str(seconds), "Cache-Control": "no-store"})
+    return body, 503, headers
+
+
+# PostgreSQL's classes of "not now" (SQLSTATE): connection exception, insufficient resources (too
+# many connections), operator intervention (shutdown, restart), transaction rollback (deadlock).
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "40")
+
+
+def _database_unavailable(error: Exception) -> bool:
+    """A pool with no free connection, or a database busy, unreachable or just restarted (not a bug)."""
+    if isinstance(error, (sa_exc.TimeoutError, sa_exc.DisconnectionError)):
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, sa_exc.OperationalError):
+        return False
+    sqlite_error = getattr(error.orig, "sqlite_errorname", None)
+    if sqlite_error is not None:  # SQLite calls a missing table "operational" too: only busy counts
+        return sqlite_error in ("SQLITE_BUSY", "SQLITE_LOCKED")
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith(UNAVAILABLE_SQLSTATES)  # no SQLSTATE: never connected
+
+
+def _discard_session() -> None:
+    """Give back whatever the request held; on a dead connection even that may fail."""
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:
+        db.session.invalidate()
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -79,11 +135,21 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.response is not None:  # an answer of its own (a bare 429 from a limit's on_breach)
+            return error.response
         return render_error(error.code or 500)
+
+    @app.errorhandler(sa_exc.SQLAlchemyError)
+    def database_error(error: sa_exc.SQLAlchemyError):
+        if not _database_unavailable(error):
+            return server_error(error)
+        _discard_session()
+        app.logger.warning("database unavailable: %s", error.__class__.__name__)
+        return render_unavailable()
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
         # Never a stack trace to a resident, never a half-written row.
-        db.session.rollback()
+        _discard_session()
         app.logger.exception("unhandled error", exc_info=error)
         return render_error(500)

@@ -12,7 +12,11 @@ DEFAULTS = {
     "LIVE_HEARTBEAT_SECONDS": 20,
     "LIVE_STREAM_SECONDS": 600,  # then the browser reconnects (with Last-Event-ID): rebalances workers
     "LIVE_RETRY_MS": 2000,
-    "LIVE_REPLAY_LIMIT": 500,  # more missed than this and the page reloads instead
+    # More missed than this and the page reloads instead: a reload costs one page, a replay of many
+    # events one fragment each (about 1 kB and a few queries apiece).
+    "LIVE_REPLAY_LIMIT": 25,
+    # Streams opened and polls that replay something (or reload), per viewer; past it a bare 429.
+    "LIVE_REPLAY_RATE_LIMIT": "60 per minute",
     "LIVE_REPLAY_OVERLAP_SECONDS": 10,
 }
 

@@ -231,7 +231,7 @@ class PostgresBroker(Broker):
                 log.warning("live: LISTEN connection lost; reconnecting", exc_info=True)
                 self._listening.clear()
                 time.sleep(backoff)
-                backoff = min(backoff * 2, 10)
+                backoff = min(backoff * 2, 2)  # a restarted database is back in seconds: so is the stream
 
     def _catch_up(self) -> None:
         """After a lost connection, fan out what committed while this process was not listening."""

@@ -1,22 +1,26 @@
 """The live stream, its polling fallback, and a card as the viewer sees it after a change."""
 from __future__ import annotations
 
+import logging
 import queue
 import time
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, g, render_template, request
 from flask_babel import get_locale
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from board.auth.views import safe_next
 from board.cards import service as cards
-from board.extensions import db
+from board.extensions import db, limiter
 from board.live import render
 from board.live.broker import OVERFLOW, Subscriber
 
 bp = Blueprint("live", __name__, url_prefix="/live")
+log = logging.getLogger(__name__)
 
 
 @bp.app_context_processor
@@ -43,7 +47,41 @@ def viewer() -> tuple[int, int, str] | None:
     return current_user.id, current_user.community_id, str(get_locale())
 
 
+def replay_key() -> str:
+    """Replays are limited per viewer (several tabs share one budget), per address before login."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+def replay_refused(limit) -> Response:
+    """Past the replay limit: a bare 429 with Retry-After, nothing read or rendered. The SSE extension
+    reconnects later by itself, and a poll answered so swaps nothing on the page."""
+    seconds = max(1, int(limit.reset_at - time.time()))
+    return Response(status=429, headers={"Retry-After": str(seconds), "Cache-Control": "no-store"})
+
+
+# Each stream opened or poll that replays missed events (or tells the page to reload) costs one.
+replays_limited = limiter.shared_limit(
+    lambda: current_app.config["LIVE_REPLAY_RATE_LIMIT"], scope="live-replay", key_func=replay_key,
+    deduct_when=lambda _response: g.get("live_replayed", False), on_breach=replay_refused,
+)
+
+
+def missed_since(user_id: int, community_id: int, locale: str, last_id: int, *, overlap: bool) -> tuple[list[tuple[int, str]], int]:
+    """What the viewer missed as (event id, fragment) pairs and the newest id; past LIVE_REPLAY_LIMIT,
+    one fragment that reloads the page instead (cheaper than replaying a long history)."""
+    broker = current_app.extensions["live"]
+    missed, too_many = render.replay(broker, user_id, community_id, locale, last_id, overlap=overlap)
+    g.live_replayed = bool(missed) or too_many
+    if too_many:
+        newest = render.latest_event_id(community_id)
+        return [(newest, render.reload_fragment(locale))], newest
+    return missed, max([last_id, *(event_id for event_id, _ in missed)])
+
+
 @bp.get("/stream")
+@replays_limited
 def stream():
     """One Server-Sent Events stream per viewer: what was missed since Last-Event-ID, then every change."""
     who = viewer()
@@ -58,17 +96,19 @@ def stream():
     app = current_app._get_current_object()
     broker = app.extensions["live"]
     cfg = app.config
-    db.session.commit()  # no database connection is held while the stream stays open
+    subscriber = Subscriber(user_id, community_id, locale)
+    # Subscribe before reading the log: nothing can commit in between unseen. The replay is read
+    # here, in the request, so that a database that cannot answer is a 503 before the stream starts.
+    broker.subscribe(subscriber)
+    try:
+        missed, _newest = missed_since(user_id, community_id, locale, last_id, overlap=resuming)
+        db.session.commit()  # no database connection is held while the stream stays open
+    except BaseException:
+        broker.unsubscribe(subscriber)
+        raise
 
     def events():
-        subscriber = Subscriber(user_id, community_id, locale)
-        # Subscribe before reading the log: nothing can commit in between unseen.
-        broker.subscribe(subscriber)
         try:
-            with own_context(app):
-                missed, too_many = render.replay(broker, user_id, community_id, locale, last_id, overlap=resuming)
-                if too_many:
-                    missed = [(render.latest_event_id(community_id), render.reload_fragment(locale))]
             yield f"retry: {cfg['LIVE_RETRY_MS']}\n" + render.sse(last_id, "ok", name="hello")
             sent = set()
             for event_id, html in missed:
@@ -86,8 +126,12 @@ def stream():
                 if delivery.event_id in sent:
                     continue
                 if user_id in delivery.personal_for:
-                    with own_context(app):
-                        html = render.compose(delivery, user_id, locale)
+                    try:
+                        with own_context(app):
+                            html = render.compose(delivery, user_id, locale)
+                    except SQLAlchemyError:  # the database away: end; the browser resumes from its last id
+                        log.warning("live: stream ended, its viewer's part could not be read", exc_info=True)
+                        return
                     if html:
                         yield render.sse(delivery.event_id, html)
                 elif locale in delivery.frames:
@@ -96,6 +140,7 @@ def stream():
             broker.unsubscribe(subscriber)
 
     response = Response(events(), mimetype="text/event-stream")
+    response.call_on_close(lambda: broker.unsubscribe(subscriber))  # also when the stream never started
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
@@ -111,18 +156,12 @@ def own_context(app: Flask):
 
 @bp.get("/poll")
 @login_required
+@replays_limited
 def poll():
     """The polling fallback: the same fragments as the stream, for events after `last_id`."""
     user_id, community_id, locale = viewer() or (current_user.id, 0, str(get_locale()))
-    last_id = requested_last_id() or 0
-    broker = current_app.extensions["live"]
-    missed, too_many = render.replay(broker, user_id, community_id, locale, last_id)
-    newest = max([last_id, *(event_id for event_id, _ in missed)])
-    if too_many:
-        newest = render.latest_event_id(community_id)
-        body = render.reload_fragment(locale)
-    else:
-        body = "".join(html for _, html in missed)
+    missed, newest = missed_since(user_id, community_id, locale, requested_last_id() or 0, overlap=True)
+    body = "".join(html for _, html in missed)
     if not body:
         response = Response(status=204)
     else:

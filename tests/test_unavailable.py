@@ -1,0 +1,131 @@
+"""Past what the server can take: a friendly 503 with Retry-After at once, never a long wait ending in a 500."""
+import socket
+import time
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import text
+
+from board import create_app
+from board.extensions import db
+from tests.conftest import test_config as config_for
+
+# One connection in the pool and a short wait for it, so that a test can hold it and exhaust the pool.
+POOL_OF_ONE = {"DB_POOL_SIZE": 1, "DB_MAX_OVERFLOW": 0, "DB_POOL_TIMEOUT": 0.3}
+
+
+def unavailable_words(locale: str) -> tuple[str, str]:
+    from board.errors import _l
+
+    with force_locale(locale):
+        return str(_l("The board is very busy right now")), str(_l("Nothing was saved. Please try again in a few seconds."))
+
+
+@pytest.fixture
+def logged_in(client, resident, login):
+    login(client, resident)
+    return client
+
+
+@pytest.fixture
+def held(app):
+    """The pool's only connection, held by someone else for the length of the test."""
+    db.session.remove()  # the test's own session gives its connection back first
+    connection = db.engine.connect()
+    connection.execute(text("SELECT 1"))
+    yield connection
+    connection.close()
+
+
+@pytest.mark.parametrize("app_config", [POOL_OF_ONE])
+def test_an_exhausted_pool_answers_503_with_retry_after_at_once(app, logged_in, held):
+    started = time.monotonic()
+    response = logged_in.get("/")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == str(app.config["RETRY_AFTER_SECONDS"])
+    assert response.headers["Cache-Control"] == "no-store"
+    assert elapsed < 2, f"the 503 took {elapsed:.1f} s"
+    body = response.get_data(as_text=True)
+    title, message = unavailable_words("en")
+    assert title in body and message in body and "<html" in body
+    assert "Traceback" not in body and "TimeoutError" not in body and "QueuePool" not in body
+
+
+@pytest.mark.parametrize("app_config", [POOL_OF_ONE])
+def test_the_busy_page_speaks_the_residents_language(app, logged_in, held):
+    response = logged_in.get("/me/activity", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert response.status_code == 503
+    body = response.get_data(as_text=True)
+    title, message = unavailable_words("zh_CN")
+    english_title, _ = unavailable_words("en")
+    assert title != english_title, "the 503 page has no Chinese translation"
+    assert title in body and message in body and english_title not in body
+    assert '<html lang="zh-CN">' in body
+
+
+@pytest.mark.parametrize("app_config", [POOL_OF_ONE])
+def test_an_htmx_request_gets_the_message_in_the_messages_region(app, logged_in, held):
+    response = logged_in.post("/cards/new", data={"kind": "need", "category": "food", "title": "Rice",
+                                                  "urgency": "normal"}, headers={"HX-Request": "true"})
+    assert response.status_code == 503
+    assert response.headers["HX-Retarget"] == "#messages" and "Retry-After" in response.headers
+    body = response.get_data(as_text=True)
+    assert "<html" not in body and unavailable_words("en")[0] in body
+
+
+@pytest.mark.parametrize("app_config", [POOL_OF_ONE])
+def test_nothing_is_half_written_and_the_board_works_again_once_a_connection_is_free(app, logged_in, held):
+    from board.models import Card
+
+    response = logged_in.post("/cards/new", data={"kind": "need", "category": "food", "title": "Rice",
+                                                  "urgency": "normal"})
+    assert response.status_code == 503
+    held.close()
+    assert db.session.scalar(db.select(db.func.count(Card.id))) == 0
+    assert logged_in.get("/").status_code == 200
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # nothing listens here once the socket is closed
+
+
+def test_an_unreachable_database_answers_503_not_500(tmp_path):
+    """The database away (a restart, a failover): the same friendly 503, at once."""
+    app = create_app(
+        config_for(f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/nowhere"),
+        instance_path=str(tmp_path / "instance"),
+    )
+
+    @app.route("/test-only/query")
+    def query():
+        return str(db.session.scalar(text("SELECT 1")))
+
+    started = time.monotonic()
+    response = app.test_client().get("/test-only/query", headers={"Accept-Language": "zh-CN"})
+    assert time.monotonic() - started < 2
+    assert response.status_code == 503 and "Retry-After" in response.headers
+    with app.test_request_context():
+        assert unavailable_words("zh_CN")[0] in response.get_data(as_text=True)
+
+
+def test_other_database_errors_are_still_a_500(app, client):
+    """Only an unavailable database is a 503: a bug (here, a broken query) is not hidden behind 'busy'."""
+
+    @app.route("/test-only/broken-query")
+    def broken():
+        return str(db.session.scalar(text("SELECT no_such_column FROM no_such_table")))
+
+    response = client.get("/test-only/broken-query")
+    assert response.status_code == 500 and "Retry-After" not in response.headers
+
+
+def test_the_pool_is_sized_from_the_settings(app):
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_size"] == app.config["DB_POOL_SIZE"]
+    assert options["max_overflow"] == app.config["DB_MAX_OVERFLOW"]
+    assert options["pool_timeout"] == app.config["DB_POOL_TIMEOUT"] <= 5
+    assert options["pool_pre_ping"] is True
+    assert db.engine.pool.timeout() == app.config["DB_POOL_TIMEOUT"]
