@@ -3,15 +3,23 @@
 Residents choose "en" or "zh_CN"; Babel reads zh_CN as zh_Hans_CN (Simplified Chinese, China),
 which is why the Chinese catalogue lives in translations/zh_Hans_CN.
 """
+from datetime import date, datetime
+
 from flask import Flask, current_app, g, request, session
-from flask_babel import format_datetime, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale
 from flask_login import current_user
+from jinja2 import pass_context
 from sqlalchemy import inspect
 
+from board.demo_text import TEXTS
 from board.extensions import babel
 from board.models import utcnow
 
 LANGUAGE_NAMES = {"en": "English", "zh_CN": "中文"}
+
+# Dates as each language writes them (CLDR's "short" gives 12/5/26, 3:42 AM): 24-hour, day and month in words.
+WHEN = {"zh": ("M月d日 HH:mm", "yyyy年M月d日 HH:mm"), "en": ("d MMM HH:mm", "d MMM yyyy HH:mm")}
+DAY = {"zh": "yyyy年M月d日", "en": "d MMM yyyy"}
 
 
 def select_locale() -> str:
@@ -39,20 +47,62 @@ def locale_without_database() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def _language() -> str:
+    return "zh" if str(get_locale()).startswith("zh") else "en"
+
+
 def ago(moment) -> str:
     """'12 minutes ago' in the viewer's language."""
     return format_timedelta(moment - utcnow(), granularity="minute", add_direction=True)
+
+
+def when(moment: datetime) -> str:
+    """A moment in the community's time zone: 12月5日 15:42 / 5 Dec 15:42 (the year only when it is not this one)."""
+    this_year, other_year = WHEN[_language()]
+    pattern = this_year if moment.year == utcnow().year else other_year
+    return format_datetime(moment, pattern)
+
+
+def day(value: date) -> str:
+    """A calendar date (an expiry date): 2027年3月1日 / 1 Mar 2027."""
+    return format_date(value, DAY[_language()])
+
+
+def local(value):
+    """Text the demo community was seeded with, in the reader's language (board/demo_text.py); anything else as is."""
+    if isinstance(value, str):
+        pair = TEXTS.get(value)
+        if pair is not None:
+            return pair[0] if _language() == "zh" else pair[1]
+    return value
 
 
 def html_lang(locale) -> str:
     return str(locale).replace("_", "-")
 
 
+def _localising(translate):
+    """Jinja's _() and ngettext() with demo texts among their values shown in the reader's language."""
+
+    @pass_context
+    def wrapper(context, *args, **variables):
+        return translate(context, *args, **{k: local(v) for k, v in variables.items()})
+
+    return wrapper
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters["ago"] = ago
-    app.jinja_env.globals.update(
-        get_locale=get_locale, format_datetime=format_datetime, current_language=select_locale
+    from board.units import amount, left
+
+    env = app.jinja_env
+    for name in ("gettext", "_", "ngettext"):
+        env.globals[name] = _localising(env.globals[name])
+    # Every {{ value }} passes here: a seeded demo text is swapped for the reader's language.
+    env.finalize = local
+    env.filters.update(ago=ago, when=when, day=day, html_lang=html_lang, local=local)
+    env.globals.update(
+        get_locale=get_locale, format_datetime=format_datetime, current_language=select_locale,
+        amount=amount, units_left=left,
     )
-    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
-    app.jinja_env.filters["html_lang"] = html_lang
+    env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES

@@ -381,7 +381,7 @@ def test_a_delivery_reserves_at_once_and_posts_a_need(resident, item, delivery):
     assert (item.quantity, item.reserved, item.available) == (5, 2, 3)
     card = db.session.get(Card, delivery.card_id)
     assert (card.kind, card.category, card.urgency, card.author_id, card.quantity) == ("need", "medicine", "urgent", resident.id, 2)
-    assert card.title == "Deliver 2 box of Ibuprofen from Medicine box to my door"
+    assert card.title == "Deliver 2 boxes of Ibuprofen from Medicine box to my door"
     assert "isolating, door handle please" in card.details and "Property office" in card.details
     reserve = lines(item, "reserve")[0]
     assert (reserve.delivery_id, reserve.units, reserve.delta) == (delivery.id, 2, 0)

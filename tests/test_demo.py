@@ -54,10 +54,12 @@ def test_demo_cards_come_from_the_field_notes_and_show_on_the_board(app, client)
     assert any("孕妇" in t for t in titles) and any("小孩子退烧药" in t for t in titles)
     response = client.post("/login", data={"login": "lina", "password": demo.DEMO_PASSWORD})
     assert response.status_code == 302
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "急需孕妇能用的退烧药" in page
     first = page.index("急需孕妇能用的退烧药")
-    assert first < page.index("Fresh vegetables"), "urgent and vulnerable first"
+    assert first < page.index("团购的新鲜蔬菜"), "urgent and vulnerable first"
+    english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Fever medicine a pregnant woman can take" in english and "孕妇" not in english
 
 
 def test_demo_medicine_offers_have_an_expiry_date(app):

@@ -57,7 +57,7 @@ def test_first_come_ask_is_accepted_at_once_and_takes_its_share(giver, asker, re
     accept = Event.query.filter_by(kind="handoff.accept").one()
     assert accept.actor_id is None and accept.data["quantity"] == 2 and accept.data["quantity_left"] == 3
     # Still on the board with what is left.
-    assert "3 of 5 test left" in giver.get("/").get_data(as_text=True)
+    assert "3 of 5 tests left" in giver.get("/").get_data(as_text=True)
 
 
 def test_each_accepted_ask_is_its_own_handoff_to_received(giver, asker, asker2, resident):

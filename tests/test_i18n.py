@@ -91,3 +91,32 @@ def test_footer_switch_refuses_unknown_languages(client):
 def test_visitor_pages_render_in_chinese(client, path):
     page = client.get(path, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "登录" in page or "邀请码" in page
+
+
+# Chinese punctuation: a half-width , : ( ) ! ? ; in Chinese text is a typo to a Chinese reader.
+# Placeholders (%(name)s), URLs and clock times (19:00) are not text and keep their ASCII.
+CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+NOT_TEXT = re.compile(r"%\(\w+\)[sd]|%[sd]|https?://\S+|\d:\d")
+HALF_WIDTH = re.compile(r"[,:()!?;]")
+
+
+def half_width_marks(text: str) -> list[str]:
+    """The half-width marks in a Chinese string, outside placeholders, URLs and times."""
+    if not CJK.search(text):
+        return []
+    return HALF_WIDTH.findall(NOT_TEXT.sub("字", text))
+
+
+def test_half_width_marks_are_found_and_placeholders_are_not():
+    assert half_width_marks("例如:孕妇") == [":"]
+    assert half_width_marks("请选择(最大 10 MB)") == ["(", ")"]
+    assert half_width_marks("%(name)s，您好！晚上 19:00 见 https://x.cn/a?b=1") == []
+    assert half_width_marks("Hello (world)!") == [], "not Chinese text"
+
+
+def test_chinese_catalogue_uses_full_width_punctuation():
+    wrong = []
+    for message in catalogue():
+        forms = [message.string] if isinstance(message.string, str) else list(message.string)
+        wrong += [form for form in forms if message.id and form and half_width_marks(form)]
+    assert not wrong, "use ，：（）！？； in Chinese:\n" + "\n".join(wrong)

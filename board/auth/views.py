@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, logout_user
 from board.auth import service, sessions
 from board.auth.forms import InviteForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
 from board.extensions import db, limiter, login_manager, login_rate_key
+from board.i18n import local
 
 bp = Blueprint("auth", __name__)
 
@@ -30,7 +31,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 def building_choices(community):
-    return [(b.id, b.name) for b in community.buildings]
+    return [(b.id, local(b.name)) for b in community.buildings]
 
 
 @bp.route("/register", methods=["GET", "POST"])

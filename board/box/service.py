@@ -33,6 +33,8 @@ from board.cards.service import post_card
 from board.errors import Conflict, DomainError, Forbidden, NotFound
 from board.events import record
 from board.extensions import db
+from board.i18n import local
+from board.units import amount
 from board.models import Card, CardStatus, Category, Event, Membership, User, utcnow
 
 ITEM_FIELDS = ("name", "category", "unit", "location", "for_pregnant", "for_child", "sealed", "expires_on")
@@ -346,8 +348,8 @@ def _check_limit(user: User, item: Item, quantity: int) -> None:
     if already + quantity > limit:
         db.session.rollback()
         raise Conflict(
-            _l("Each household may take %(limit)s %(unit)s of %(name)s a day; yours has had %(already)s today.",
-              limit=limit, unit=item.unit, name=item.name, already=already)
+            _l("Each household may take %(limit)s of %(name)s a day; yours has had %(already)s today.",
+              limit=amount(limit, item.unit), name=local(item.name), already=already)
         )
 
 
@@ -559,10 +561,10 @@ CARD_CATEGORY = {Category.MEDICINE.value: Category.MEDICINE.value, Category.FOOD
 
 def _delivery_text(item: Item, shelf: Shelf, quantity: int, note: str) -> tuple[str, str]:
     """The need card's title and details, in the language of whoever will read them first."""
-    title = _("Deliver %(n)s %(unit)s of %(name)s from %(shelf)s to my door",
-              n=quantity, unit=item.unit, name=item.name, shelf=shelf.name)
+    title = _("Deliver %(amount)s of %(name)s from %(shelf)s to my door",
+              amount=amount(quantity, item.unit), name=local(item.name), shelf=local(shelf.name))
     details = "\n".join(part for part in (
-        _("Collect it at: %(place)s", place=" · ".join(p for p in (shelf.name, shelf.location, item.location) if p)),
+        _("Collect it at: %(place)s", place=" · ".join(local(p) for p in (shelf.name, shelf.location, item.location) if p)),
         _("It is already set aside for me in the register."),
         (note or "").strip(),
     ) if part)

@@ -14,6 +14,8 @@ from board.box.models import Item, RegisterLine
 from board.errors import Conflict, NotFound
 from board.extensions import db
 from board.htmx import is_htmx, page_or_partial
+from board.i18n import local
+from board.units import amount
 from board.models import User
 
 bp = Blueprint("box", __name__, url_prefix="/box")
@@ -165,8 +167,8 @@ def take(item_id: int):
         # The resident's own card says why, beside the button (the page's flash region is far away on a phone).
         form.quantity.errors = [str(error.message)]
         return item_answer(db.session.get(Item, item_id), status=error.status, take_form=form)
-    flash(_("You took %(n)s %(unit)s of %(name)s. The register has it.", n=line.units, unit=line.unit,
-            name=line.item_name), "success")
+    flash(_("You took %(amount)s of %(name)s. The register has it.", amount=amount(line.units, line.unit),
+            name=local(line.item_name)), "success")
     if is_htmx():
         return item_answer(item)
     return redirect(url_for("box.shelf", shelf_id=item.shelf_id, _anchor=f"item-card-{item.id}"))
@@ -187,8 +189,8 @@ def deliver(item_id: int):
             form.quantity.errors = [str(exc.message)]
             item = db.session.get(Item, item_id)
         else:
-            flash(_("%(n)s %(unit)s set aside for you. A neighbour will bring it; you will see it on the board.",
-                    n=delivery.quantity, unit=item.unit), "success")
+            flash(_("%(amount)s set aside for you. A neighbour will bring it; you will see it on the board.",
+                    amount=amount(delivery.quantity, item.unit)), "success")
             return redirect(url_for("cards.detail", card_id=delivery.card_id))
     status = error.status if error else 200
     return render_template("box/deliver.html", form=form, item=item, shelf=item.shelf), status
@@ -203,7 +205,7 @@ def add_stock(item_id: int):
     if not form.validate_on_submit():
         return item_answer(item, stock_form=form)
     line = service.add_stock(current_user, item.id, form.quantity.data, note=form.note.data or "")
-    flash(_("%(n)s %(unit)s added.", n=line.units, unit=line.unit), "success")
+    flash(_("%(amount)s added.", amount=amount(line.units, line.unit)), "success")
     return item_answer(item) if is_htmx() else redirect(url_for("box.item", item_id=item.id))
 
 

@@ -12,6 +12,7 @@ from board.cards import handoffs, labels, privacy, service, transitions
 from board.cards.forms import CardForm, FilterForm, LeaveAtDoorForm, ThanksForm
 from board.cards.service import EDITABLE, BoardFilters
 from board.errors import Forbidden
+from board.i18n import local
 from board.htmx import is_htmx, page_or_partial
 from board.models import Card
 
@@ -84,7 +85,7 @@ def board():
     membership = current_user.membership
     handoffs.lapse_overdue(community_id=membership.community_id)
     form = FilterForm(request.args)
-    form.building.choices = [("", _("All buildings"))] + [(b.id, b.name) for b in membership.community.buildings]
+    form.building.choices = [("", _("All buildings"))] + [(b.id, local(b.name)) for b in membership.community.buildings]
     filters = filters_from(form)
     cards, next_cursor = service.board_page(membership.community_id, filters, request.args.get("after"))
     args = {k: v for k, v in request.args.items() if k != "after" and v}
