@@ -80,7 +80,7 @@ def test_offer_loop_on_two_phones(new_page, browser_login, live_server, resident
     giver.click(f"#card-{offer.id} >> text=Accept")
     giver.wait_for_selector(f"#card-{offer.id} >> text=Mark left at door")
     assert "unit 1201" in giver.inner_text(f"#card-{offer.id}")
-    assert "3 of 5 test left" in giver.inner_text(f"#card-{offer.id}")
+    assert "3 of 5 tests left" in giver.inner_text(f"#card-{offer.id}")
     giver.click(f"#card-{offer.id} >> text=Mark left at door")
     giver.fill("input[name=note]", "on the handle")
     giver.click("form.form button[type=submit]")
