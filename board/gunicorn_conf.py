@@ -11,8 +11,10 @@ wsgi_app = "board:create_app()"
 bind = os.environ.get("BOARD_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("BOARD_WORKERS", multiprocessing.cpu_count()))
 worker_class = "gevent"
-# Open connections per worker: every viewer's stream is one, plus ordinary requests.
-worker_connections = int(os.environ.get("BOARD_WORKER_CONNECTIONS", "10000"))
+# Open connections a worker accepts: every viewer's stream is one (the app refuses streams past
+# BOARD_LIVE_MAX_STREAMS, 4000, with a 503), plus room for ordinary requests. Past this a worker stops
+# accepting and connections wait in the backlog, so it stays well above what the app itself refuses.
+worker_connections = int(os.environ.get("BOARD_WORKER_CONNECTIONS", "5000"))
 backlog = 4096
 # For gevent workers this is the worker's heartbeat, not a limit on a request: streams may stay open.
 timeout = 30

@@ -27,14 +27,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 @contextmanager
-def postgres_schema(prefix: str):
+def postgres_schema(prefix: str, base_url: str | None = None):
     """A PostgreSQL schema of our own, dropped afterwards; yields a URL whose search_path is it."""
+    base_url = base_url or BASE_URL
     schema = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(BASE_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        url = make_url(BASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+        url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
         yield url.render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:

@@ -109,3 +109,16 @@ def test_open_streams_hold_no_database_connection(app, client, make_client, resi
     for stream in streams:
         assert "Rice" in stream.next_live()["data"]
         stream.close()
+
+
+@pytest.mark.parametrize("app_config", [{"LIVE_HEARTBEAT_SECONDS": 0.05, "LIVE_MAX_STREAMS": 1}])
+def test_a_worker_holding_its_most_streams_refuses_the_next_at_once(app, client, make_client, resident, neighbour, login):
+    first = open_stream(login(client, neighbour))
+    refused = login(make_client(), resident).get("/live/stream", buffered=False)
+    assert refused.status_code == 503
+    # (Flask-Limiter rewrites the header on a limited route, rounding the same moment down a second.)
+    assert 1 <= int(refused.headers["Retry-After"]) <= app.config["RETRY_AFTER_SECONDS"]
+    refused.close()
+    first.close()
+    again = open_stream(login(make_client(), resident))  # a place is free again
+    again.close()

@@ -18,6 +18,9 @@ DEFAULTS = {
     # Streams opened and polls that replay something (or reload), per viewer; past it a bare 429.
     "LIVE_REPLAY_RATE_LIMIT": "60 per minute",
     "LIVE_REPLAY_OVERLAP_SECONDS": 10,
+    # Open streams per process (each ~25 kB under gevent); past it a stream is refused at once with a
+    # 503 and Retry-After. gunicorn's worker_connections leaves room above it for ordinary requests.
+    "LIVE_MAX_STREAMS": 4000,
 }
 
 

@@ -96,6 +96,9 @@ def stream():
     app = current_app._get_current_object()
     broker = app.extensions["live"]
     cfg = app.config
+    if broker.count() >= cfg["LIVE_MAX_STREAMS"]:
+        # This worker holds all it should: at once a 503, and the browser tries again later (or polls).
+        return Response(status=503, headers={"Retry-After": str(cfg["RETRY_AFTER_SECONDS"]), "Cache-Control": "no-store"})
     subscriber = Subscriber(user_id, community_id, locale)
     # Subscribe before reading the log: nothing can commit in between unseen. The replay is read
     # here, in the request, so that a database that cannot answer is a 503 before the stream starts.

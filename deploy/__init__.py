@@ -1,0 +1,1 @@
+"""Deployment: the nginx config in front of gunicorn, and the local stack that tests and benchmarks run."""
