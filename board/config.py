@@ -49,6 +49,8 @@ class Config:
     ARGON2_MEMORY_COST = 65536
 
     BOARD_PAGE_SIZE = 20
+    # Public card HTML kept per worker, by (card, version, language): about 2 kB each (board/cards/public.py).
+    CARD_CACHE_SIZE = 5000
     NEED_DAYS_UP = 3
     OFFER_DAYS_UP = 7
     # A match not handed off (left at the door or received) in time goes back on the board.

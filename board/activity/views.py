@@ -2,6 +2,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from board import frame
 from board.cards import handoffs
 
 bp = Blueprint("activity", __name__)
@@ -11,5 +12,5 @@ bp = Blueprint("activity", __name__)
 @login_required
 def page():
     """My needs, my offers, what I am helping with and what I asked for."""
-    handoffs.lapse_overdue(community_id=current_user.community_id)
+    frame.numbers(lapse=True)
     return render_template("activity/page.html", activity=handoffs.activity(current_user))

@@ -14,9 +14,10 @@ from datetime import datetime
 from flask import current_app
 from flask_login import login_user
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from board.extensions import db, login_manager
-from board.models import LoginSession, User, utcnow
+from board.models import Community, LoginSession, Membership, User, utcnow
 
 MAX_ID = 2**31 - 1
 MAX_TOKEN_LENGTH = 120
@@ -77,7 +78,8 @@ def load_user(token: str) -> User | None:
     if parsed is None:
         return None
     user_id, version, secret = parsed
-    user = db.session.scalar(
+    # One statement for the resident, their homes and their community's buildings (the board's filter).
+    user = db.session.scalars(
         select(User)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(
@@ -86,7 +88,8 @@ def load_user(token: str) -> User | None:
             LoginSession.token_hash == _hash(secret),
             LoginSession.created_at >= _oldest_allowed(),
         )
-    )
+        .options(joinedload(User.memberships).joinedload(Membership.community).joinedload(Community.buildings))
+    ).unique().one_or_none()
     if user is not None:
         user.login_token = token
     return user

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, joinedload, lazyload
 from werkzeug.datastructures import FileStorage
 
 from board import photos
@@ -15,7 +16,7 @@ from board.cards import transitions
 from board.cards.labels import EVENT_LABELS
 from board.errors import Conflict, DomainError, NotFound
 from board.extensions import db
-from board.models import Card, CardKind, Event, Handoff, HandoffStatus, User, utcnow
+from board.models import Card, CardKind, Event, Handoff, HandoffStatus, Membership, User, utcnow
 
 H = HandoffStatus
 
@@ -93,28 +94,60 @@ def lapse_counts(user_ids) -> dict[int, int]:
 
 
 def handoffs_of(card: Card) -> list[Handoff]:
-    return list(db.session.scalars(select(Handoff).where(Handoff.card_id == card.id).order_by(Handoff.id)))
+    return card_handoffs(card).handoffs
 
 
-def visible_handoffs(card: Card, viewer: User) -> list[Handoff]:
+@dataclass
+class CardHandoffs:
+    handoffs: list[Handoff]
+    lapses: dict[int, int]  # giver id -> matches that giver let lapse (asked for by coordinators' pages)
+
+
+def card_handoffs(card: Card, *, with_lapses: bool = False) -> CardHandoffs:
+    """A card's handoffs with both people and their homes (a door may be shown), in one statement."""
+    people = [
+        joinedload(person).joinedload(User.memberships).lazyload(Membership.community)
+        for person in (Handoff.giver, Handoff.receiver)
+    ]
+    # The card is already loaded: a many-to-one by key is found in the session, not joined again.
+    stmt = select(Handoff).where(Handoff.card_id == card.id).order_by(Handoff.id).options(lazyload(Handoff.card), *people)
+    if not with_lapses:
+        return CardHandoffs(list(db.session.scalars(stmt).unique()), {})
+    lapsed = aliased(Handoff)
+    count = (
+        select(func.count(lapsed.id))
+        .where(lapsed.giver_id == Handoff.giver_id, lapsed.status == H.LAPSED.value)
+        .correlate(Handoff).scalar_subquery()
+    )
+    rows = db.session.execute(stmt.add_columns(count)).unique().all()
+    return CardHandoffs([h for h, _ in rows], {h.giver_id: n for h, n in rows})
+
+
+def visible_handoffs(card: Card, viewer: User, handoffs: list[Handoff] | None = None) -> list[Handoff]:
     """The handoffs of a card this viewer takes part in; all of them for the giver of an offer and coordinators."""
     if not viewer.is_authenticated or viewer.community_id != card.community_id:
         return []
     everything = viewer.is_coordinator or card.author_id == viewer.id
-    return [h for h in handoffs_of(card) if everything or viewer.id in (h.giver_id, h.receiver_id)]
+    handoffs = handoffs_of(card) if handoffs is None else handoffs
+    return [h for h in handoffs if everything or viewer.id in (h.giver_id, h.receiver_id)]
 
 
-def timeline(card: Card, viewer: User) -> list[Event]:
+def timeline(card: Card, viewer: User, handoffs: list[Handoff] | None = None) -> list[Event]:
     """The card's history, for the people in it (author, givers and receivers) and coordinators."""
     if not viewer.is_authenticated or viewer.community_id != card.community_id:
         return []
+    handoffs = handoffs_of(card) if handoffs is None else handoffs
     involved = viewer.is_coordinator or card.author_id == viewer.id or any(
-        viewer.id in (h.giver_id, h.receiver_id) for h in handoffs_of(card)
+        viewer.id in (h.giver_id, h.receiver_id) for h in handoffs
     )
     if not involved:
         return []
-    # Only moves the timeline can put into words (labels.EVENT_LABELS); never a raw code.
-    stmt = select(Event).where(Event.card_id == card.id, Event.kind.in_(list(EVENT_LABELS))).order_by(Event.id)
+    # Only moves the timeline can put into words (labels.EVENT_LABELS); never a raw code. Names only:
+    # the actors' homes are not needed.
+    stmt = (
+        select(Event).where(Event.card_id == card.id, Event.kind.in_(list(EVENT_LABELS))).order_by(Event.id)
+        .options(joinedload(Event.actor).lazyload(User.memberships))
+    )
     return list(db.session.scalars(stmt))
 
 

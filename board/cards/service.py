@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, or_, select, tuple_
+from sqlalchemy.orm import joinedload, lazyload
 
 from board.errors import Conflict, Forbidden, NotFound
 from board.events import record
@@ -97,7 +98,8 @@ def card_for(viewer: User, card_id: int) -> Card:
     """The card if it is in the viewer's community; another community's card does not exist for them."""
     if not 0 < card_id <= MAX_ID:
         raise NotFound()  # a mistyped address, not a database error
-    card = db.session.get(Card, card_id)
+    # The author's name is shown, their home is not: no second statement for their memberships.
+    card = db.session.get(Card, card_id, options=[joinedload(Card.author).lazyload(User.memberships)])
     if card is None or card.community_id != viewer.community_id:
         raise NotFound()
     return card
@@ -157,6 +159,7 @@ def board_page(community_id: int, filters: BoardFilters, cursor: str | None = No
                 and_(Card.priority == priority, tuple_(Card.created_at, Card.id) < tuple_(created_at, card_id)),
             )
         )
-    cards = list(db.session.scalars(stmt.limit(size + 1)))
+    # A card on the board shows its building, not its author (only its own page does).
+    cards = list(db.session.scalars(stmt.options(lazyload(Card.author)).limit(size + 1)))
     next_cursor = encode_cursor(cards[size - 1]) if len(cards) > size else None
     return cards[:size], next_cursor

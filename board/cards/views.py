@@ -1,14 +1,15 @@
 """The board and a card's pages. Views parse, call the service, render."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from board import photos
 from board.auth.forms import LoginForm
 from board.auth.views import safe_next
-from board.cards import handoffs, labels, privacy, service, transitions
+from board import frame
+from board.cards import handoffs, labels, privacy, public, service, transitions
 from board.cards.forms import CardForm, FilterForm, LeaveAtDoorForm, ThanksForm
 from board.cards.service import EDITABLE, BoardFilters
 from board.errors import Forbidden
@@ -23,17 +24,17 @@ bp = Blueprint("cards", __name__)
 def card_helpers() -> dict:
     """Labels and the `can(card, move)` test every card template uses."""
     return {
+        "public_card": public.render,
         "can": lambda card, move: current_user.is_authenticated and transitions.allowed(card, move, current_user),
         "can_handoff": lambda handoff, move: (
             current_user.is_authenticated and transitions.handoff_allowed(handoff, move, current_user)
         ),
-        "handoffs_for": lambda card: handoffs.visible_handoffs(card, current_user),
-        "timeline_for": lambda card: handoffs.timeline(card, current_user),
+        "handoffs_for": lambda card: handoffs.visible_handoffs(card, current_user, card_handoffs(card).handoffs),
+        "timeline_for": lambda card: handoffs.timeline(card, current_user, card_handoffs(card).handoffs),
         "unit_of": lambda handoff, person: privacy.unit_of(current_user, handoff, person),
         "doorstep_of": lambda handoff: privacy.doorstep_of(current_user, handoff),
         "lapses_of": lambda user_id: (
-            handoffs.lapse_counts([user_id]).get(user_id, 0)
-            if current_user.is_authenticated and current_user.is_coordinator else 0
+            card_handoffs_lapses(user_id) if current_user.is_authenticated and current_user.is_coordinator else 0
         ),
         "handoff_label": lambda status: labels.HANDOFF_LABELS.get(status, status),
         "return_to": return_to,
@@ -42,6 +43,20 @@ def card_helpers() -> dict:
         "category_labels": labels.CATEGORY_LABELS,
         "tag_labels": labels.TAG_LABELS,
     }
+
+
+def card_handoffs(card: Card) -> handoffs.CardHandoffs:
+    """A card's handoffs, read once per request for its buttons, doors and history (one statement)."""
+    known = g.setdefault("card_handoffs", {})
+    if card.id not in known:
+        coordinator = current_user.is_authenticated and current_user.is_coordinator
+        known[card.id] = handoffs.card_handoffs(card, with_lapses=coordinator)
+    return known[card.id]
+
+
+def card_handoffs_lapses(user_id: int) -> int:
+    """Lapsed matches of a helper shown on a card drawn in this request (read with its handoffs)."""
+    return next((h.lapses[user_id] for h in g.get("card_handoffs", {}).values() if user_id in h.lapses), 0)
 
 
 def return_to() -> str:
@@ -83,7 +98,7 @@ def board():
             return redirect(url_for("auth.login"))
         return render_template("welcome.html", form=LoginForm())
     membership = current_user.membership
-    handoffs.lapse_overdue(community_id=membership.community_id)
+    frame.numbers(counts=True, lapse=True)  # the counts above the list, after any overdue match lapsed
     form = FilterForm(request.args)
     form.building.choices = [("", _("All buildings"))] + [(b.id, local(b.name)) for b in membership.community.buildings]
     filters = filters_from(form)
@@ -113,7 +128,7 @@ def new():
 @login_required
 def detail(card_id: int):
     """One card with its details."""
-    handoffs.lapse_overdue(community_id=current_user.community_id)
+    frame.numbers(lapse=True)
     card = service.card_for(current_user, card_id)
     return page_or_partial("cards/detail.html", "cards/_card.html", f"card-{card.id}", card=card, full=True)
 

@@ -13,13 +13,14 @@ import logging
 import queue
 import threading
 import time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask import Flask
 from sqlalchemy import event as sa_event, select, text
 from sqlalchemy.engine import make_url
 
+from board.cache import LRUCache as FragmentCache  # recent public fragments by (event id, language)
 from board.extensions import db
 from board.models import Event
 
@@ -67,29 +68,6 @@ class Subscriber:
             return True
         except queue.Full:
             return False
-
-
-class FragmentCache:
-    """Recently rendered public fragments by (event id, language): replays after a restart reuse them."""
-
-    def __init__(self, size: int = 2000):
-        self.size = size
-        self._items: OrderedDict[tuple[int, str], str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value: str) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
 
 
 class Broker:

@@ -13,6 +13,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
+from board import frame
 from board.auth.views import safe_next
 from board.cards import service as cards
 from board.extensions import db, limiter
@@ -27,10 +28,10 @@ log = logging.getLogger(__name__)
 def live_helpers() -> dict:
     """`live_last_id()`: the newest event a page was drawn with (its stream starts there); board counts."""
     def live_last_id() -> int:
-        return render.latest_event_id(current_user.community_id) if current_user.is_authenticated else 0
+        return frame.numbers().last_event_id if current_user.is_authenticated else 0
 
     def live_board_counts() -> dict[str, int]:
-        return render.board_counts(current_user.community_id)
+        return frame.numbers(counts=True).counts
 
     return {"live_last_id": live_last_id, "live_board_counts": live_board_counts}
 

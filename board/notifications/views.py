@@ -2,6 +2,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from board import frame
 from board.notifications import service
 from board.notifications.service import HEADLINES
 
@@ -12,7 +13,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 def bell_helpers() -> dict:
     """`unread_count()` for the bell in the header, asked only when a page draws it."""
     def unread_count() -> int:
-        return service.unread_count(current_user.id) if current_user.is_authenticated else 0
+        return frame.numbers().unread if current_user.is_authenticated else 0
 
     return {"unread_count": unread_count, "notification_headlines": HEADLINES}
 
