@@ -35,3 +35,14 @@ class LRUCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def app_cache(name: str) -> LRUCache:
+    """This app's cache called `name` (each app its own: tests never share one), sized by CARD_CACHE_SIZE."""
+    from flask import current_app
+
+    app = current_app._get_current_object()
+    caches = app.extensions.setdefault("html_caches", {})
+    if name not in caches:
+        caches[name] = LRUCache(app.config.get("CARD_CACHE_SIZE", 5000))
+    return caches[name]

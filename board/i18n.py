@@ -3,6 +3,7 @@
 Residents choose "en" or "zh_CN"; Babel reads zh_CN as zh_Hans_CN (Simplified Chinese, China),
 which is why the Chinese catalogue lives in translations/zh_Hans_CN.
 """
+import math
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -55,7 +56,8 @@ def _language() -> str:
 
 def ago(moment) -> str:
     """'12 minutes ago' in the viewer's language."""
-    return _ago(str(get_locale()), round((moment - utcnow()).total_seconds()))
+    # Whole seconds, rounded down: a moment just past stays in the past ("1 minute ago", not "in 0 minutes").
+    return _ago(str(get_locale()), math.floor((moment - utcnow()).total_seconds()))
 
 
 @lru_cache(maxsize=4096)

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 import pytest
 from flask import g
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from board import create_app
@@ -24,6 +24,21 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "race" in item.keywords:
             item.add_marker(skip)
+
+
+@contextmanager
+def counting_statements():
+    """The SQL statements sent to the database meanwhile (SQLAlchemy's before_cursor_execute)."""
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
 
 
 @contextmanager

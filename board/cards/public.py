@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
-from board.cache import LRUCache
+from board.cache import LRUCache, app_cache
 from board.cards import labels
 from board.i18n import ago
 from board.models import Card
@@ -29,11 +29,7 @@ AGO_SLOT = "<!--ago-->"
 
 
 def cache() -> LRUCache:
-    app = current_app._get_current_object()
-    cache_ = app.extensions.get("card_html")
-    if cache_ is None:
-        cache_ = app.extensions["card_html"] = LRUCache(app.config["CARD_CACHE_SIZE"])
-    return cache_
+    return app_cache("cards")
 
 
 def key(card: Card, locale: str, full: bool) -> tuple:

@@ -2,13 +2,14 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from board import photos
+from board import frame, photos
+from board.cache import app_cache
 from board.auth.forms import LoginForm
 from board.auth.views import safe_next
-from board import frame
 from board.cards import handoffs, labels, privacy, public, service, transitions
 from board.cards.forms import CardForm, FilterForm, LeaveAtDoorForm, ThanksForm
 from board.cards.service import EDITABLE, BoardFilters
@@ -86,6 +87,17 @@ def filters_from(form: FilterForm) -> BoardFilters:
     )
 
 
+def filter_form(form: FilterForm) -> Markup:
+    """The filter form as drawn for this language, these buildings and this query string (kept per process)."""
+    shown = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "after"))
+    key = (str(get_locale()), tuple(form.building.choices), shown)
+    html = app_cache("filters").get(key)
+    if html is None:
+        html = render_template("cards/_filters.html", form=form)
+        app_cache("filters").put(key, html)
+    return Markup(html)
+
+
 def card_fields(form: CardForm) -> dict:
     return {name: getattr(form, name).data for name in EDITABLE}
 
@@ -105,7 +117,10 @@ def board():
     cards, next_cursor = service.board_page(membership.community_id, filters, request.args.get("after"))
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     more_url = url_for("cards.board", after=next_cursor, **args) if next_cursor else None
-    context = {"form": form, "cards": cards, "more_url": more_url, "community": membership.community}
+    context = {
+        "form": form, "cards": cards, "more_url": more_url, "community": membership.community,
+        "filter_form": lambda: filter_form(form),
+    }
     if request.args.get("after"):
         # "Show more" asks for the next page of cards alone, appended in place of the button.
         return page_or_partial("cards/board.html", "cards/_card_page.html", "more", **context)

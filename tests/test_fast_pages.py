@@ -1,0 +1,210 @@
+"""Fast pages: a card's public HTML drawn once per (version, language) and shared by the board, its
+fragments and the live stream; the viewer's own parts added per viewer; a bounded number of queries."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from board.cards import public, transitions
+from board.extensions import db
+from board.live import render
+from board.models import Event, Handoff, utcnow
+from tests import factories
+from tests.conftest import counting_statements
+
+HTMX_LIST = {"HX-Request": "true", "HX-Target": "card-list"}
+
+
+def articles(page: str) -> dict[str, str]:
+    return {card_id: markup for markup, card_id in re.findall(r'(<article id="(card-\d+)".*?</article>)', page, re.S)}
+
+
+@pytest.fixture
+def renders(app, monkeypatch):
+    """The public card parts rendered (not served from the cache) meanwhile, as (card id, full, locale)."""
+    drawn = []
+    cache = public.cache()
+    put = cache.put
+
+    def counting_put(key, value):
+        card_id, _version, locale, full, *_ = key
+        drawn.append((card_id, full, locale))
+        put(key, value)
+
+    monkeypatch.setattr(cache, "put", counting_put)
+    return drawn
+
+
+@pytest.fixture
+def crowd(community):
+    """Ten residents who post and help."""
+    return [factories.user(community, login=f"n{i}", display_name=f"Neighbour {i}", building=i % 3,
+                           unit=f"{i}02") for i in range(10)]
+
+
+def seed(crowd, n_cards: int) -> list:
+    """n open cards (needs and offers) by the crowd, and handoffs on other cards: matched, received, thanked."""
+    cards = [factories.card(crowd[i % 10], title=f"card {i}", kind="offer" if i % 3 == 0 else "need",
+                            quantity=5 if i % 3 == 0 else None, for_child=i % 4 == 0) for i in range(n_cards)]
+    for i in range(3):  # needs being helped with: off the board, with a handoff and a history
+        need = factories.card(crowd[i], title=f"helped {i}")
+        helper = crowd[(i + 1) % 10]
+        handoff = transitions.start(need, "match", helper)
+        if i:
+            transitions.apply_handoff(handoff, "leave_at_door", helper, note="on the handle")
+            transitions.apply_handoff(handoff, "confirm_received", crowd[i])
+            transitions.apply_handoff(handoff, "thank", crowd[i], thanks="thank you!")
+    return cards
+
+
+def busy_offer(crowd, asks: int):
+    """An offer of 20 with `asks` neighbours' asks, some handed over and thanked, one given up."""
+    offer = factories.card(crowd[0], kind="offer", title="Rice", quantity=20)
+    for i in range(asks):
+        asker = crowd[1 + i % 9]
+        handoff = transitions.start(offer, "ask", asker, quantity=1)
+        if i % 3 == 1:
+            transitions.apply_handoff(handoff, "leave_at_door", crowd[0], note="bag on the handle")
+            transitions.apply_handoff(handoff, "confirm_received", asker)
+            transitions.apply_handoff(handoff, "thank", asker, thanks="many thanks")
+        elif i % 3 == 2:
+            transitions.apply_handoff(handoff, "cancel", asker)
+    return offer
+
+
+def statements_for(client, url, headers=None):
+    assert client.get(url, headers=headers).status_code == 200  # warm: the same session work each time
+    with counting_statements() as statements:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    return statements, response.get_data(as_text=True)
+
+
+# Queries ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("who", ["resident", "coordinator"])
+def test_the_board_takes_at_most_4_queries_with_many_cards_and_handoffs(
+    app, make_client, login, crowd, resident, coordinator, who
+):
+    app.config["BOARD_PAGE_SIZE"] = 50
+    seed(crowd, 12)
+    viewer = login(make_client(), {"resident": resident, "coordinator": coordinator}[who])
+    few, _ = statements_for(viewer, "/")
+    seed(crowd, 70)
+    many, page = statements_for(viewer, "/")
+    assert len(articles(page)) == 50
+    assert len(many) == len(few) <= 4, "\n".join(many)
+    fragment, html = statements_for(viewer, "/", HTMX_LIST)
+    assert len(articles(html)) == 50 and len(fragment) <= 4, "\n".join(fragment)
+
+
+@pytest.mark.parametrize("who", ["author", "asker", "coordinator", "neighbour"])
+def test_a_card_page_takes_at_most_5_queries_whatever_its_handoffs(
+    make_client, login, crowd, coordinator, community, who
+):
+    small = busy_offer(crowd, 2)
+    big = busy_offer(crowd, 15)
+    viewer = {"author": crowd[0], "asker": crowd[2], "coordinator": coordinator,
+              "neighbour": factories.user(community, login="outsider", unit="777")}[who]
+    client = login(make_client(), viewer)
+    few, _ = statements_for(client, f"/cards/{small.id}")
+    many, page = statements_for(client, f"/cards/{big.id}")
+    assert len(many) == len(few) <= 5, "\n".join(many)
+    if who in ("author", "coordinator"):  # they see every ask, with its history
+        stored = db.session.scalar(select(func.count(Handoff.id)).where(Handoff.card_id == big.id))
+        assert page.count('class="handoff ') == stored > 10 and "History" in page
+    fragment, _ = statements_for(client, f"/cards/{big.id}", {"HX-Request": "true", "HX-Target": f"card-{big.id}"})
+    assert len(fragment) <= 5, "\n".join(fragment)
+
+
+def test_an_overdue_match_still_lapses_when_the_board_is_viewed(client, login, crowd, resident):
+    need = factories.card(crowd[0], title="Rice")
+    handoff = transitions.start(need, "match", crowd[1])
+    handoff.due_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    page = login(client, resident).get("/").get_data(as_text=True)
+    assert "Rice" in page and "1 open need" in page
+    assert db.session.scalar(select(Event.kind).where(Event.kind == "handoff.lapse")) == "handoff.lapse"
+
+
+# Rendered once ------------------------------------------------------------------------------------
+
+def test_the_board_and_its_fragment_share_each_cards_public_html(client, login, crowd, resident, renders):
+    cards = seed(crowd, 5)
+    login(client, resident)
+    first = articles(client.get("/").get_data(as_text=True))
+    assert sorted(renders) == sorted((c.id, False, "en") for c in cards)
+    renders.clear()
+    again = articles(client.get("/").get_data(as_text=True))
+    fragment = articles(client.get("/", headers=HTMX_LIST).get_data(as_text=True))
+    assert renders == [] and first == again == fragment
+
+
+def test_the_live_stream_reuses_the_boards_public_html(client, login, crowd, resident, renders):
+    card = factories.card(crowd[0], title="Antigen tests")
+    login(client, resident).get("/")
+    assert renders == [(card.id, False, "en")]
+    renders.clear()
+    event = db.session.scalars(select(Event).where(Event.card_id == card.id)).one()
+    fragment = render.public_fragments(event, {"en"})["en"]
+    assert "Antigen tests" in fragment and renders == []
+    board_card = articles(client.get("/").get_data(as_text=True))[f"card-{card.id}"]
+    streamed = articles(fragment)[f"card-{card.id}"]
+    # The same card, but for the out-of-band attribute that tells the page where it goes.
+    assert streamed.replace(f' data-hx-swap-oob="outerHTML:#card-list &gt; #card-{card.id}"', "") == board_card
+
+
+def test_each_language_is_drawn_once(make_client, login, community, crowd, renders):
+    card = factories.card(crowd[0], title="Fever medicine")
+    readers = [factories.user(community, login=f"zh{i}", locale="zh_CN", unit=f"8{i}") for i in range(2)]
+    for reader in readers:
+        page = login(make_client(), reader).get("/").get_data(as_text=True)
+        assert "药品" in page
+    login(make_client(), crowd[1]).get("/")
+    assert sorted(renders) == [(card.id, False, "en"), (card.id, False, "zh_Hans_CN")]
+
+
+def test_a_change_to_the_card_is_drawn_anew(client, login, crowd, resident, renders):
+    card = factories.card(crowd[0], title="Fever medicine")
+    login(client, resident).get("/")
+    card.title = "Fever medicine for a child"
+    db.session.commit()  # any write bumps the card's version
+    assert "Fever medicine for a child" in client.get("/").get_data(as_text=True)
+    assert renders == [(card.id, False, "en"), (card.id, False, "en")]
+
+
+def test_the_authors_new_name_is_shown_on_the_card_page(client, login, crowd, resident):
+    card = factories.card(crowd[0], title="Fever medicine")
+    login(client, resident)
+    assert "Posted by Neighbour 0" in client.get(f"/cards/{card.id}").get_data(as_text=True)
+    crowd[0].display_name = "Auntie Zhang"
+    db.session.commit()
+    assert "Posted by Auntie Zhang" in client.get(f"/cards/{card.id}").get_data(as_text=True)
+
+
+def test_relative_times_stay_right_while_the_card_is_kept(client, login, crowd, resident, renders, monkeypatch):
+    card = factories.card(crowd[0], title="Fever medicine")
+    login(client, resident)
+    assert re.search(r"<time [^>]*>(0 minutes|1 minute) ago</time>", client.get("/").get_data(as_text=True))
+    later = utcnow() + timedelta(minutes=42)
+    monkeypatch.setattr("board.i18n.utcnow", lambda: later)
+    page = client.get("/").get_data(as_text=True)
+    assert re.search(r"<time [^>]*>42 minutes ago</time>", page), articles(page)
+    assert renders == [(card.id, False, "en")]  # drawn once, its time filled in per request
+
+
+def test_each_viewer_gets_their_own_buttons_around_one_public_part(make_client, login, crowd, coordinator, renders):
+    need = factories.card(crowd[0], title="Fever medicine")
+    pages = {}
+    for who, user in (("author", crowd[0]), ("neighbour", crowd[1]), ("coordinator", coordinator)):
+        pages[who] = login(make_client(), user).get(f"/cards/{need.id}").get_data(as_text=True)
+    assert renders == [(need.id, True, "en")]
+    assert "Edit" in pages["author"] and "I can help" not in pages["author"]
+    assert "I can help" in pages["neighbour"] and "Withdraw" not in pages["neighbour"]
+    assert "Withdraw" in pages["coordinator"]
+    # The doors are the viewer's own too: once matched, the helper sees the requester's, nobody else does.
+    transitions.start(need, "match", crowd[1])
+    helper = login(make_client(), crowd[1]).get(f"/cards/{need.id}").get_data(as_text=True)
+    other = login(make_client(), crowd[2]).get(f"/cards/{need.id}").get_data(as_text=True)
+    assert "unit 002" in helper and "unit 002" not in other
