@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from board.cache import LRUCache, app_cache
 from board.cards import labels
 from board.i18n import ago
-from board.models import Card
+from board.models import Card, utcnow
 
 TEMPLATE = "cards/_card_public.html"
 # Where the relative time goes: "5 minutes ago" is filled in per request, outside the cached HTML.
@@ -34,8 +34,10 @@ def cache() -> LRUCache:
 
 def key(card: Card, locale: str, full: bool) -> tuple:
     """Everything the public HTML is made of; a write to the card bumps its version."""
-    author = card.author.display_name if full else None  # only the card's page says who posted it
-    return card.id, card.version, locale, full, card.building.name, author
+    # Only the card's page says who posted it and until when it stays (a date shows its year only
+    # when it is not this year's).
+    page = (card.author.display_name, utcnow().year) if full else None
+    return card.id, card.version, locale, full, card.building.name, page
 
 
 def render(card: Card, full: bool = False) -> Markup:
