@@ -31,7 +31,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
 
-    from board import activity, assets, auth, box, cards, cli, errors, htmx, i18n, live, notifications, security
+    from board import activity, admission, assets, auth, box, cards, cli, errors, htmx, i18n, live, notifications, security
     from board.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -42,6 +42,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     i18n.init_app(app)
     security.init_app(app)
     assets.init_app(app)
+    admission.init_app(app)
     htmx.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

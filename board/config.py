@@ -20,6 +20,10 @@ class Config:
     DB_MAX_OVERFLOW = 5
     DB_POOL_TIMEOUT = 2
     RETRY_AFTER_SECONDS = 5  # the 503's Retry-After: busy, or the database restarting
+    # Requests one process works on at once (board/admission.py); past it a request waits at most
+    # ADMISSION_WAIT_SECONDS for a place, then gets the 503 page. None: DB_POOL_SIZE; 0: no limit.
+    REQUESTS_IN_FLIGHT_LIMIT = None
+    ADMISSION_WAIT_SECONDS = 0.5
 
     LANGUAGES = ["en", "zh_CN"]
     BABEL_DEFAULT_LOCALE = "en"

@@ -129,3 +129,31 @@ def test_the_pool_is_sized_from_the_settings(app):
     assert options["pool_timeout"] == app.config["DB_POOL_TIMEOUT"] <= 5
     assert options["pool_pre_ping"] is True
     assert db.engine.pool.timeout() == app.config["DB_POOL_TIMEOUT"]
+
+
+@pytest.mark.parametrize("app_config", [{"REQUESTS_IN_FLIGHT_LIMIT": 2}])
+def test_past_the_requests_in_flight_limit_the_503_comes_quickly(app, logged_in):
+    """A worker already working on as many requests as it should: a short wait for a place, no wait
+    for the pool, and not a word read from the database."""
+    in_flight = app.extensions["in_flight"]
+    assert in_flight.enter(0) and in_flight.enter(0)  # as if two were being worked on
+    try:
+        started = time.monotonic()
+        refused = logged_in.get("/")
+        elapsed = time.monotonic() - started
+        assert app.config["ADMISSION_WAIT_SECONDS"] <= elapsed < app.config["ADMISSION_WAIT_SECONDS"] + 0.5
+        assert refused.status_code == 503 and "Retry-After" in refused.headers
+        assert unavailable_words("en")[0] in refused.get_data(as_text=True)
+        static = logged_in.get("/static/css/board.css")  # never counted: nginx serves these anyway
+        assert static.status_code == 200
+        static.close()
+    finally:
+        in_flight.leave()
+        in_flight.leave()
+    for _ in range(3):  # every admitted request gives its place back
+        assert logged_in.get("/").status_code == 200
+
+
+def test_the_default_limit_leaves_the_pool_s_overflow_to_the_live_stream(app):
+    assert app.config["REQUESTS_IN_FLIGHT_LIMIT"] == app.config["DB_POOL_SIZE"] < (
+        app.config["DB_POOL_SIZE"] + app.config["DB_MAX_OVERFLOW"])

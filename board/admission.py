@@ -1,0 +1,58 @@
+"""Bound what one process works on at once. A request holds a database connection while it runs:
+more requests than the pool has connections would only queue for one (and the live fan-out, which
+needs one too, would starve). Past REQUESTS_IN_FLIGHT_LIMIT a request waits at most
+ADMISSION_WAIT_SECONDS for a place, then gets the 503 page with Retry-After. Streams and static files
+are not counted (a stream's work is bounded by the replay limit, and it then holds no connection)."""
+import threading
+
+from flask import Flask, current_app, g, request
+
+EXEMPT = {"static", "live.stream"}
+
+
+class InFlight:
+    """Places for requests in this process; a threading semaphore, cooperative under gevent."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._places = threading.BoundedSemaphore(limit) if limit else None
+
+    def enter(self, wait: float) -> bool:
+        return self._places is None or self._places.acquire(timeout=wait)
+
+    def leave(self) -> None:
+        if self._places is not None:
+            self._places.release()
+
+
+def limit_for(config) -> int:
+    """REQUESTS_IN_FLIGHT_LIMIT, or by default the pool's size: its overflow stays free for the live
+    stream (replays, the fan-out, each viewer's own part). 0: no limit."""
+    configured = config.get("REQUESTS_IN_FLIGHT_LIMIT")
+    if configured is not None:
+        return int(configured)
+    return int(config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_size") or 0)  # no pool (in-memory SQLite): none
+
+
+def _admit():
+    if request.endpoint in EXEMPT:
+        return None
+    if not current_app.extensions["in_flight"].enter(current_app.config["ADMISSION_WAIT_SECONDS"]):
+        from board.errors import render_unavailable
+
+        return render_unavailable()
+    g.admitted = True
+    return None
+
+
+def _leave(_error=None) -> None:
+    if g.pop("admitted", False):
+        current_app.extensions["in_flight"].leave()
+
+
+def init_app(app: Flask) -> None:
+    app.config["REQUESTS_IN_FLIGHT_LIMIT"] = limit_for(app.config)
+    app.extensions["in_flight"] = InFlight(app.config["REQUESTS_IN_FLIGHT_LIMIT"])
+    # First of all: a refused request reads no session, user or database.
+    app.before_request_funcs.setdefault(None, []).insert(0, _admit)
+    app.teardown_request(_leave)
