@@ -119,6 +119,8 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(60))
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(10))
+    # Care mode (关怀版): 0 off, 1–3 larger text steps (board/care.py); visitors keep it in a cookie.
+    care_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Bumped by a password change or "log out everywhere": every session and remember-me cookie
     # issued before carries the old number and no longer logs anyone in (board/auth/sessions.py).
