@@ -32,7 +32,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
 
     from board import activity, admission, assets, auth, box, cards, cli, errors, htmx, i18n, live, notifications, security
-    from board import care
+    from board import care, pwa
     from board.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -50,6 +50,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     live.init_app(app)
     notifications.init_app(app)
     care.init_app(app)
+    pwa.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cards.bp)
