@@ -33,8 +33,10 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
 
     from board import activity, admission, assets, auth, box, cards, cli, errors, htmx, i18n, live, notifications, security
     from board import care, pwa
+    from board import inputs
     from board.extensions import csrf, db, limiter, login_manager, migrate
 
+    inputs.init_app(app)  # first: every route's <int:…> is read by its converter
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)

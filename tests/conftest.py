@@ -5,12 +5,21 @@ from contextlib import contextmanager
 
 import pytest
 from flask import g
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from board import create_app
 from board.extensions import db, limiter
 from tests import factories
+
+# Property-based tests (tests/test_junk.py): "ci" is bounded so that each database pass stays within a few
+# minutes and sends the same examples every run; "thorough" explores (HYPOTHESIS_PROFILE=thorough).
+_HYPOTHESIS = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                                          HealthCheck.data_too_large], "database": None}
+settings.register_profile("ci", max_examples=12, derandomize=True, **_HYPOTHESIS)
+settings.register_profile("thorough", max_examples=300, **_HYPOTHESIS)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 BASE_URL = os.environ.get("BOARD_DATABASE_URL", "")
 ON_POSTGRES = BASE_URL.startswith("postgresql")

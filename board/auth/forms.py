@@ -5,6 +5,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, SelectField, Strin
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from board.auth.service import login_taken
+from board.inputs import strip_invisible
 
 LOGIN_PATTERN = r"^[A-Za-z0-9._+\- ]+$"
 
@@ -39,6 +40,7 @@ class RegisterForm(FlaskForm):
     code = HiddenField()
     display_name = StringField(
         _l("Your name as neighbours will see it"),
+        filters=[strip_invisible],
         validators=[DataRequired(_l("Please enter a name.")), Length(max=60)],
     )
     login = StringField(
@@ -55,6 +57,7 @@ class RegisterForm(FlaskForm):
     building = SelectField(_l("Building"), coerce=int, validate_choice=True)
     unit = StringField(
         _l("Unit / door number"),
+        filters=[strip_invisible],
         description=_l("Shown only to the neighbour you are matched with, and to coordinators."),
         validators=[DataRequired(_l("Please enter your unit number.")), Length(max=20)],
     )
@@ -77,11 +80,13 @@ class LoginForm(FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = StringField(
         _l("Your name as neighbours will see it"),
+        filters=[strip_invisible],
         validators=[DataRequired(_l("Please enter a name.")), Length(max=60)],
     )
     building = SelectField(_l("Building"), coerce=int, validate_choice=True)
     unit = StringField(
         _l("Unit / door number"),
+        filters=[strip_invisible],
         description=_l("Shown only to the neighbour you are matched with, and to coordinators."),
         validators=[DataRequired(_l("Please enter your unit number.")), Length(max=20)],
     )

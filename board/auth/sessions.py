@@ -17,9 +17,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from board.extensions import db, login_manager
+from board.inputs import MAX_ID
 from board.models import Community, LoginSession, Membership, User, utcnow
 
-MAX_ID = 2**31 - 1
 MAX_TOKEN_LENGTH = 120
 
 

@@ -1,6 +1,4 @@
 """Account pages. Views parse the form, call the service, render."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -10,6 +8,7 @@ from board.auth import service, sessions
 from board.auth.forms import InviteForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
 from board.extensions import db, limiter, login_manager, login_rate_key
 from board.i18n import local
+from board.inputs import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -18,16 +17,6 @@ login_manager.login_message = None  # the login page already says why
 # "basic", not "strong": strong ends the session and forgets "remember me" whenever the address
 # changes, which on a phone is every switch between home Wi-Fi and mobile data.
 login_manager.session_protection = "basic"
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site paths: never `//evil.example` or `https://…`."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 def building_choices(community):
@@ -80,6 +69,7 @@ def login():
         return redirect(url_for("cards.board"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        back = safe_next(form.next.data)  # read before the session is written: a bad one is ignored
         user = service.authenticate(form.login.data, form.password.data)
         if user is None:
             form.password.errors.append(_("That login and password do not match."))
@@ -89,7 +79,7 @@ def login():
             if lang:
                 session["lang"] = lang
             sessions.start(user, remember=form.remember.data)
-            return redirect(safe_next(form.next.data) or url_for("cards.board"))
+            return redirect(back or url_for("cards.board"))
     return render_template("auth/login.html", form=form)
 
 
@@ -169,13 +159,14 @@ def logout_everywhere():
 def language():
     """Switch language from the footer; a logged-in resident's profile remembers it."""
     lang = request.form.get("lang", "")
+    back = safe_next(request.form.get("next"))
     if lang not in current_app.config["LANGUAGES"]:
         abort(400)
     session["lang"] = lang
     if current_user.is_authenticated:
         current_user.locale = lang
         db.session.commit()
-    return redirect(safe_next(request.form.get("next")) or url_for("cards.board"))
+    return redirect(back or url_for("cards.board"))
 
 
 @bp.get("/community/invite")

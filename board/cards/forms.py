@@ -7,12 +7,14 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, Form, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from board.inputs import NotFarAhead, strip_invisible
 from board.cards.labels import CATEGORY_LABELS, KIND_LABELS, TAG_LABELS, URGENCY_LABELS
 from board.models import CardKind, Category, Urgency
 
-def strip(value):
-    """Spaces typed around a title are not part of it (and "   " is no title at all)."""
-    return value.strip() if isinstance(value, str) else value
+# Spaces and invisible marks typed around a title are not part of it ("   " or "\u200b" is no title at all).
+strip = strip_invisible
+
+TOO_FAR_AHEAD = _l("That date is too far ahead. Please check the date printed on the box.")
 
 
 class CardForm(FlaskForm):
@@ -40,7 +42,7 @@ class CardForm(FlaskForm):
     medicine_expires_on = DateField(
         _l("Medicine expiry date"),
         description=_l("Required when offering medicine."),
-        validators=[Optional()],
+        validators=[Optional(), NotFarAhead(TOO_FAR_AHEAD)],
     )
     first_come = RadioField(
         _l("When neighbours ask for your offer"),
@@ -82,6 +84,7 @@ class LeaveAtDoorForm(FlaskForm):
     note = StringField(
         _l("A short note"),
         description=_l("For example: white bag on the handle of 502"),
+        filters=[strip],
         validators=[Optional(), Length(max=200)],
     )
     photo = FileField(
@@ -93,5 +96,6 @@ class LeaveAtDoorForm(FlaskForm):
 class ThanksForm(FlaskForm):
     thanks = StringField(
         _l("Say thank you"),
+        filters=[strip],
         validators=[DataRequired(_l("Please write a few words.")), Length(max=300)],
     )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from board.errors import Conflict, Forbidden, NotFound
 from board.events import record
 from board.extensions import db
+from board.inputs import MAX_ID
 from board.models import Card, CardKind, CardStatus, User, utcnow
 
 EDITABLE = (
@@ -19,7 +20,6 @@ EDITABLE = (
     "for_pregnant", "for_child", "for_elderly", "sealed", "medicine_expires_on", "first_come",
 )
 
-MAX_ID = 2**31 - 1  # the largest INTEGER key on PostgreSQL: anything above is a mistyped address
 
 
 @dataclass(frozen=True)

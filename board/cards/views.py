@@ -1,6 +1,4 @@
 """The board and a card's pages. Views parse, call the service, render."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
@@ -9,13 +7,13 @@ from markupsafe import Markup
 from board import frame, photos
 from board.cache import app_cache
 from board.auth.forms import LoginForm
-from board.auth.views import safe_next
 from board.cards import handoffs, labels, privacy, public, service, transitions
 from board.cards.forms import CardForm, FilterForm, LeaveAtDoorForm, ThanksForm
 from board.cards.service import EDITABLE, BoardFilters
 from board.errors import Forbidden
 from board.i18n import local
 from board.htmx import is_htmx, page_or_partial
+from board.inputs import page_shown_on, safe_next
 from board.models import Card
 
 bp = Blueprint("cards", __name__)
@@ -66,8 +64,7 @@ def return_to() -> str:
     if request.method != "GET":
         return safe_next(request.form.get("next")) or ""
     if is_htmx():
-        shown = urlsplit(request.headers.get("HX-Current-URL", ""))
-        return safe_next(shown.path + (f"?{shown.query}" if shown.query else "")) or ""
+        return page_shown_on() or ""
     return request.full_path.rstrip("?")
 
 
@@ -183,29 +180,37 @@ def no_store_when_private(response):
     return privacy.no_store(response)
 
 
-def answer(card: Card, message: str | None = None):
-    """After a move: the card partial for htmx, else back to where the button was (or the card)."""
+def going_back() -> str | None:
+    """The button's page, read before anything is written: a bad `next=` is ignored, not a 500 after a commit."""
+    return safe_next(request.form.get("next"))
+
+
+def answer(card: Card, message: str | None = None, *, back: str | None = None):
+    """After a move: the card partial for htmx, else back to where the button was (`back`, or the card)."""
     if message:
         flash(message, "success")
     if is_htmx():
         card = service.card_for(current_user, card.id)
         return render_template("cards/_card.html", card=card, full=True, compact=bool(request.form.get("compact")))
-    return redirect(safe_next(request.form.get("next")) or url_for("cards.detail", card_id=card.id))
+    return redirect(back or url_for("cards.detail", card_id=card.id))
 
 
 @bp.post("/cards/<int:card_id>/help")
 @login_required
 def offer_help(card_id: int):
     """"I can help" on a need: the first neighbour to tap is matched."""
+    back = going_back()
     card = service.card_for(current_user, card_id)
     handoffs.offer_help(card, current_user, seen_version=request.form.get("version", type=int))
-    return answer(card, _("Thank you! %(name)s can see that you are helping.", name=card.author.display_name))
+    message = _("Thank you! %(name)s can see that you are helping.", name=card.author.display_name)
+    return answer(card, message, back=back)
 
 
 @bp.post("/cards/<int:card_id>/ask")
 @login_required
 def ask(card_id: int):
     """Ask for some of an offer."""
+    back = going_back()
     card = service.card_for(current_user, card_id)
     quantity = request.form.get("quantity", default=1, type=int)
     handoff = handoffs.ask(card, current_user, quantity)
@@ -213,7 +218,7 @@ def ask(card_id: int):
         message = _("%(name)s will leave it at your door.", name=card.author.display_name)
     else:
         message = _("Asked. %(name)s will choose and let you know.", name=card.author.display_name)
-    return answer(card, message)
+    return answer(card, message, back=back)
 
 
 HANDOFF_MESSAGES = {
@@ -232,22 +237,24 @@ HANDOFF_MESSAGES = {
 @login_required
 def handoff_move(handoff_id: int, name: str):
     """One tap on a handoff: accept, decline, received, not there, step back, cancel."""
+    back = going_back()
     handoff = handoffs.handoff_for(current_user, handoff_id)
     handoffs.move(handoff, name, current_user, seen_version=request.form.get("version", type=int))
-    return answer(handoff.card, HANDOFF_MESSAGES[name]())
+    return answer(handoff.card, HANDOFF_MESSAGES[name](), back=back)
 
 
 @bp.post("/handoffs/<int:handoff_id>/thank")
 @login_required
 def thank(handoff_id: int):
     """The receiver's short thank-you, shown to the helper."""
+    back = going_back()
     handoff = handoffs.handoff_for(current_user, handoff_id)
     form = ThanksForm()
     if not form.validate():
         flash(form.thanks.errors[0], "error")
-        return answer(handoff.card)
+        return answer(handoff.card, back=back)
     handoffs.move(handoff, "thank", current_user, thanks=form.thanks.data.strip())
-    return answer(handoff.card, _("Your thanks are sent."))
+    return answer(handoff.card, _("Your thanks are sent."), back=back)
 
 
 @bp.route("/handoffs/<int:handoff_id>/leave", methods=["GET", "POST"])
@@ -258,6 +265,7 @@ def leave_at_door(handoff_id: int):
     if transitions.Party.GIVER not in transitions.handoff_parties(handoff, current_user):
         raise Forbidden()
     form = LeaveAtDoorForm()
+    back = going_back()
     if form.validate_on_submit():
         try:
             handoffs.leave_at_door(
@@ -268,7 +276,7 @@ def leave_at_door(handoff_id: int):
             form.photo.errors.append(_("That file is not a photo. Please choose a JPEG, PNG or WebP picture."))
         else:
             flash(_("Marked as left at the door. %(name)s has been told.", name=handoff.receiver.display_name), "success")
-            return redirect(safe_next(request.form.get("next")) or url_for("cards.detail", card_id=handoff.card_id))
+            return redirect(back or url_for("cards.detail", card_id=handoff.card_id))
     return render_template("cards/leave.html", form=form, handoff=handoff, card=handoff.card)
 
 

@@ -5,7 +5,6 @@ import logging
 import queue
 import time
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request
 from flask_babel import get_locale
@@ -14,9 +13,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
 from board import frame
-from board.auth.views import safe_next
 from board.cards import service as cards
 from board.extensions import db, limiter
+from board.inputs import MAX_EVENT_ID, page_shown_on, small_int
 from board.live import render
 from board.live.broker import OVERFLOW, Subscriber
 
@@ -38,8 +37,9 @@ def live_helpers() -> dict:
 
 def requested_last_id() -> int | None:
     """The newest event the page has: the browser's Last-Event-ID on a reconnect, else `?last_id=`."""
-    ids = [request.headers.get("Last-Event-ID", ""), request.args.get("last_id", "")]
-    return max([int(v) for v in ids if v.strip().isdigit()], default=None)
+    ids = [request.headers.get("Last-Event-ID"), request.args.get("last_id")]
+    # '²' passes isdigit(), 5,000 digits do not fit int(), 2⁶³ does not fit the log's key: all ignored.
+    return max([n for n in (small_int(v, maximum=MAX_EVENT_ID) for v in ids) if n is not None], default=None)
 
 
 def viewer() -> tuple[int, int, str] | None:
@@ -173,14 +173,6 @@ def poll():
     response.headers["X-Live-Last-Id"] = str(newest)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def page_shown_on() -> str | None:
-    """The page a fragment fetched by htmx is shown on (htmx sends its address), as a same-site path."""
-    current = urlsplit(request.headers.get("HX-Current-URL", ""))
-    if not current.path:
-        return None
-    return safe_next(current.path + (f"?{current.query}" if current.query else ""))
 
 
 @bp.get("/cards/<int:card_id>")
