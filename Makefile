@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres install translations messages bench clean
+.PHONY: run test test-postgres install translations messages bench bench-http clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,7 @@ bench: translations
 
 clean:
 	rm -rf $(VENV) *.egg-info
+
+# Pages under gunicorn on PostgreSQL against a bare Flask + Jinja page, with wrk (apt-get install -y wrk).
+bench-http: translations
+	$(BIN)/python bench/http.py

@@ -40,10 +40,8 @@ def key(card: Card, locale: str, full: bool) -> tuple:
     return card.id, card.version, locale, full, card.building.name, page
 
 
-def render(card: Card, full: bool = False) -> Markup:
-    """The card's public part, from the cache when this version was drawn before in this language."""
-    full = bool(full)
-    locale = str(get_locale())
+def _public(card: Card, full: bool, locale: str) -> str:
+    """The public part with its time slot still empty: from the cache, or rendered and kept."""
     cache_ = cache()
     k = key(card, locale, full)
     html = cache_.get(k)
@@ -55,4 +53,28 @@ def render(card: Card, full: bool = False) -> Markup:
             category_labels=labels.CATEGORY_LABELS, tag_labels=labels.TAG_LABELS,
         )
         cache_.put(k, html)
-    return Markup(html.replace(AGO_SLOT, str(escape(ago(card.created_at))), 1))
+    return html
+
+
+def _with_time(html: str, card: Card, locale: str) -> Markup:
+    return Markup(html.replace(AGO_SLOT, str(escape(ago(card.created_at, locale))), 1))
+
+
+def render(card: Card, full: bool = False) -> Markup:
+    """The card's public part, from the cache when this version was drawn before in this language."""
+    locale = str(get_locale())
+    return _with_time(_public(card, bool(full), locale), card, locale)
+
+
+def on_board(card: Card) -> Markup:
+    """A card as a board lists it: the whole of cards/_card.html, which holds nothing of the viewer's
+    there (no buttons, no doors), kept as a whole so that a board of 50 cards is 50 lookups."""
+    locale = str(get_locale())
+    articles = app_cache("card_articles")
+    k = key(card, locale, False)
+    html = articles.get(k)
+    if html is None:
+        template = current_app.jinja_env.get_template("cards/_card.html")
+        html = template.render(card=card, public_card=lambda card_, full=False: Markup(_public(card_, False, locale)))
+        articles.put(k, html)
+    return _with_time(html, card, locale)

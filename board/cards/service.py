@@ -159,7 +159,8 @@ def board_page(community_id: int, filters: BoardFilters, cursor: str | None = No
                 and_(Card.priority == priority, tuple_(Card.created_at, Card.id) < tuple_(created_at, card_id)),
             )
         )
-    # A card on the board shows its building, not its author (only its own page does).
-    cards = list(db.session.scalars(stmt.options(lazyload(Card.author)).limit(size + 1)))
+    # A card on the board shows its building, not its author (only its own page does); the buildings
+    # came with the resident (auth.sessions.load_user), so each card finds its own in the session.
+    cards = list(db.session.scalars(stmt.options(lazyload(Card.author), lazyload(Card.building)).limit(size + 1)))
     next_cursor = encode_cursor(cards[size - 1]) if len(cards) > size else None
     return cards[:size], next_cursor

@@ -24,6 +24,7 @@ def card_helpers() -> dict:
     """Labels and the `can(card, move)` test every card template uses."""
     return {
         "public_card": public.render,
+        "board_card": public.on_board,
         "can": lambda card, move: current_user.is_authenticated and transitions.allowed(card, move, current_user),
         "can_handoff": lambda handoff, move: (
             current_user.is_authenticated and transitions.handoff_allowed(handoff, move, current_user)
