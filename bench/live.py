@@ -33,6 +33,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
+from bench._server import create_database, drop_database, free_port, start_server  # noqa: E402
+
 USER_AGENT = "doorstep-bench/1"
 MESSAGE_ID = re.compile(rb"id: (\d+)\nevent: (\w+)")
 
@@ -50,33 +52,6 @@ def parse_args():
         help="an administrative PostgreSQL URL; the benchmark creates and drops its own database there",
     )
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def create_database(admin_url: str) -> tuple[str, str]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"doorstep_bench_{os.getpid()}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return name, make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(admin_url: str, name: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
 
 
 def seed(app, users: int):
@@ -119,28 +94,6 @@ def session_cookies(app, user_ids) -> dict[int, str]:
         uid: serializer.dumps({"_user_id": str(uid), "_fresh": True, "_id": identifier})
         for uid in user_ids
     }
-
-
-def start_server(port: int, workers: int, env: dict, log) -> subprocess.Popen:
-    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    process = subprocess.Popen(
-        [gunicorn, "-c", os.path.join(ROOT, "board", "gunicorn_conf.py"), "-b", f"127.0.0.1:{port}", "-w", str(workers)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            raise SystemExit("gunicorn did not start:\n" + log.read().decode())
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(b"GET /login HTTP/1.0\r\nHost: bench\r\n\r\n")
-                if s.recv(64).split(b"\r\n", 1)[0].endswith(b" 200 OK"):
-                    return process
-        except OSError:
-            pass  # not listening yet
-        time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer within 60 s")
 
 
 def rss_mb(pid: int) -> float:
