@@ -62,6 +62,11 @@ class Config:
     MATCH_TIMEOUT_HOURS = 24
     PHOTO_MAX_BYTES = 10 * 1024 * 1024
     PHOTO_MAX_SIDE = 1600
+    # Pixels a photo may declare, checked before decoding (board/photos.py): a baseline JPEG (what phone
+    # cameras write) is decoded scaled down, so 40 MP stays small; PNG, WebP and progressive JPEG are
+    # decoded whole, so they get less. tests/test_photo_memory.py measures an upload at each limit.
+    PHOTO_MAX_PIXELS = 40_000_000
+    PHOTO_MAX_PIXELS_FULL = 12_000_000
     # The medicine box and love corner (board/box).
     BOX_DAILY_LIMIT_DEFAULT = None  # units per household per item per day when an item sets none; None: no limit
     BOX_RESERVATION_HOURS = 24  # a delivery to the door nobody matched by then goes back into stock

@@ -103,6 +103,19 @@ def test_a_gif_is_refused_even_though_it_is_an_image(matched):
     assert response.status_code == 200 and "not a photo" in response.get_data(as_text=True)
 
 
+def test_a_small_png_declaring_9400_by_9400_pixels_is_refused_beside_the_field(matched, app):
+    from tests import images
+
+    helper, handoff = matched
+    response = leave(helper, handoff, images.bomb_png(9400, 9400), filename="door.png", note="kept note")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "too large to process" in html and "kept note" in html
+    assert db.session.get(Handoff, handoff.id, populate_existing=True).status == "matched"
+    folder = os.path.join(app.instance_path, "photos")
+    assert not os.path.isdir(folder) or os.listdir(folder) == []
+
+
 def test_oversized_photo_is_the_413_page(matched, app):
     helper, handoff = matched
     too_big = b"\xff\xd8\xff" + b"\0" * (10 * 1024 * 1024 + 10)

@@ -273,6 +273,9 @@ def leave_at_door(handoff_id: int):
                 handoff, current_user, note=form.note.data or "", photo=form.photo.data,
                 seen_version=request.form.get("version", type=int),
             )
+        except photos.TooManyPixels:
+            form.photo.errors.append(_("That picture is too large to process. Please send a normal photo from your "
+                                       "phone's camera, or a screenshot of it."))
         except photos.NotAnImage:
             form.photo.errors.append(_("That file is not a photo. Please choose a JPEG, PNG or WebP picture."))
         else:
