@@ -45,7 +45,9 @@ class Config:
 
     RATELIMIT_STORAGE_URI = "memory://"  # per process: use redis://127.0.0.1:6379 with several workers
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "5 per minute"
+    LOGIN_RATE_LIMIT = "5 per minute"  # per address and login name
+    LOGIN_ADDRESS_RATE_LIMIT = "20 per 10 minutes"  # failed log-ins per address, whatever the login name
+    REGISTER_RATE_LIMIT = "10 per hour"  # registration forms sent per address (with a known invite code)
     INVITE_RATE_LIMIT = "10 per minute"  # wrong invite codes per address; the 429 page says "wait a minute"
 
     # Argon2 cost; tests lower it so that hundreds of accounts hash quickly.

@@ -74,7 +74,7 @@ ACTIVE = {
     "anonymous": (set(), False),
     "other resident": (set(), False),
     "former helper": (set(), False),
-    "requester": ({HELPER_UNIT}, True),
+    "requester": (set(), True),  # the helper's own door is not needed to be helped: coordinators only
     "helper": ({REQUESTER_UNIT}, True),
     # Coordinators see every handoff's doors, the former helper's too (the registration form says so).
     "coordinator": ({REQUESTER_UNIT, HELPER_UNIT, FORMER_UNIT}, True),

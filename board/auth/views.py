@@ -5,6 +5,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
 
 from board.auth import service, sessions
+from board.cards import privacy
 from board.auth.forms import InviteForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
 from board.extensions import db, limiter, login_manager, login_rate_key
 from board.i18n import local
@@ -29,6 +30,11 @@ def building_choices(community):
     lambda: current_app.config["INVITE_RATE_LIMIT"], key_func=get_remote_address,
     deduct_when=lambda _response: g.get("wrong_invite_code", False),
 )
+# Each filled-in registration counts: whoever has the lobby's invite code cannot try login after login.
+@limiter.limit(
+    lambda: current_app.config["REGISTER_RATE_LIMIT"], key_func=get_remote_address, scope="register-address",
+    methods=["POST"], deduct_when=lambda _response: g.get("registration_tried", False),
+)
 def register():
     """Join a community: first its invite code, then your details."""
     if current_user.is_authenticated:
@@ -43,6 +49,7 @@ def register():
         return render_template("auth/invite.html", form=invite)
     form = RegisterForm(code=community.invite_code)
     form.building.choices = building_choices(community)
+    g.registration_tried = request.method == "POST"
     if form.validate_on_submit():
         building = next(b for b in community.buildings if b.id == form.building.data)
         user = service.register(
@@ -63,6 +70,12 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=login_rate_key, methods=["POST"])
+# And per address across every login name: one password tried on many accounts is guessing too. Only
+# failures count, so a lobby Wi-Fi where the whole building logs in is not locked out.
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], key_func=get_remote_address, scope="login-address",
+    methods=["POST"], deduct_when=lambda _response: g.get("login_failed", False),
+)
 def login():
     """Log in with login name or phone number."""
     if current_user.is_authenticated:
@@ -72,6 +85,7 @@ def login():
         back = safe_next(form.next.data)  # read before the session is written: a bad one is ignored
         user = service.authenticate(form.login.data, form.password.data)
         if user is None:
+            g.login_failed = True
             form.password.errors.append(_("That login and password do not match."))
         else:
             lang = session.get("lang")
@@ -120,6 +134,7 @@ def profile():
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.profile"))
+    privacy.mark_private()  # the page shows the resident's own unit: no cache may keep it
     return render_template("auth/profile.html", form=form, membership=membership)
 
 

@@ -313,9 +313,13 @@ CSV_HEADER = (
 
 
 def csv_cell(value) -> str:
-    """Text as a spreadsheet should show it: never a formula (=, +, -, @ would be run by Excel or WPS)."""
+    """Text as a spreadsheet should show it: never a formula (=, +, -, @ would be run by Excel or WPS, which
+    also skip leading spaces and read the full-width ＝ ＋ － ＠ typed by Chinese input methods as formulas)."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text[:1] in FORMULA_STARTS or text[:1].isspace() else text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠", "\u2212")
 
 
 def name_of(user: User | None) -> str:

@@ -1,7 +1,8 @@
 """Who may see a resident's door: the one rule, used by every template and the photo view.
 
 A unit number (and the doorstep note and photo, which may show it) is seen by the matched
-counterpart only while the match is active, and by the community's coordinators. The receiver
+counterpart only while the match is active, and by the community's coordinators; the helper's own
+unit by coordinators only (the receiver does not need it to be helped). The receiver
 always sees their own doorstep note and photo. Any response that shows one is marked no-store.
 """
 from __future__ import annotations
@@ -38,8 +39,14 @@ def mark_private() -> None:
 
 
 def unit_of(viewer: User | None, handoff: Handoff, person: User) -> str | None:
-    """`person`'s unit when `viewer` may see it (and the response becomes no-store), else None."""
+    """`person`'s unit when `viewer` may see it (and the response becomes no-store), else None.
+
+    The receiver's door goes to the helper who brings it; the helper's own door is needed by nobody
+    in the handoff, so it goes only to coordinators.
+    """
     if person.id not in (handoff.giver_id, handoff.receiver_id) or not may_see_unit(viewer, handoff):
+        return None
+    if person.id == handoff.giver_id and person.id != handoff.receiver_id and not _is_coordinator_of(viewer, handoff):
         return None
     membership = next((m for m in person.memberships if m.community_id == handoff.community_id), None)
     if membership is None:
