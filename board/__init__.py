@@ -32,7 +32,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
 
     from board import activity, admission, assets, auth, box, cards, cli, errors, htmx, i18n, live, notifications, security
-    from board import care, pwa
+    from board import care, poster, pwa
     from board import inputs
     from board.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -53,6 +53,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     notifications.init_app(app)
     care.init_app(app)
     pwa.init_app(app)
+    poster.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cards.bp)
