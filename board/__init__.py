@@ -31,7 +31,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
 
-    from board import activity, admission, assets, auth, box, cards, cli, errors, htmx, i18n, live, notifications, security
+    from board import activity, admission, assets, auth, box, cards, cli, errors, htmx, i18n, live, notifications, policy, security
     from board import care, poster, pwa
     from board import inputs
     from board.extensions import csrf, db, limiter, login_manager, migrate
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     security.init_app(app)
     assets.init_app(app)
     admission.init_app(app)
+    policy.init_app(app)
     htmx.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.register_blueprint(cards.bp)
     app.register_blueprint(activity.bp)
     app.register_blueprint(box.bp)
+    app.register_blueprint(households.bp)
     app.register_blueprint(live.bp)
     app.register_blueprint(notifications.bp)
 

@@ -35,10 +35,28 @@ def utcnow() -> datetime:
 
 
 class Role(str, enum.Enum):
-    """What a member may do in a community; later roles (volunteer, keeper, moderator) slot in here."""
+    """What a member may do in a community; a membership holds any set of them (shelf keepers are per shelf)."""
 
     RESIDENT = "resident"
-    COORDINATOR = "coordinator"
+    VOLUNTEER = "volunteer"
+    COORDINATOR = "coordinator"  # 网格员: a grid worker or building lead
+    MODERATOR = "moderator"
+    MERCHANT = "merchant"
+
+
+class AgeGroup(str, enum.Enum):
+    CHILD = "child"
+    ADULT = "adult"
+    OVER_60 = "over_60"
+    OVER_80 = "over_80"
+
+
+class Intake(str, enum.Enum):
+    """How a card posted on someone's behalf reached the poster."""
+
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+    NEIGHBOUR = "neighbour"
 
 
 class CardKind(str, enum.Enum):
@@ -67,6 +85,7 @@ class CardStatus(str, enum.Enum):
     MATCHED = "matched"
     LEFT_AT_DOOR = "left_at_door"
     RECEIVED = "received"
+    UNCONFIRMED = "unconfirmed"  # left at the door, nobody confirmed; closed by the system after its waiting time
     WITHDRAWN = "withdrawn"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
@@ -80,6 +99,7 @@ class HandoffStatus(str, enum.Enum):
     MATCHED = "matched"
     LEFT_AT_DOOR = "left_at_door"
     RECEIVED = "received"
+    UNCONFIRMED = "unconfirmed"  # left at the door and never confirmed: closed by the system
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"  # the giver stepped back
     CANCELLED = "cancelled"  # the receiver (or a coordinator) called it off
@@ -130,6 +150,8 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="Membership.id"
     )
 
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)  # the account was deleted: personal data gone
+
     @property
     def membership(self) -> Membership | None:
         """The community this resident is acting in (one for now; the model allows several)."""
@@ -140,8 +162,65 @@ class User(UserMixin, db.Model):
         return self.membership.community_id if self.membership else None
 
     @property
-    def is_coordinator(self) -> bool:
-        return bool(self.membership and self.membership.role == Role.COORDINATOR.value)
+    def roles(self) -> frozenset[str]:
+        """The roles held in the community this resident is acting in (board.policy asks this)."""
+        return self.membership.roles if self.membership else frozenset()
+
+    @property
+    def household(self) -> Household | None:
+        return self.membership.household if self.membership else None
+
+
+class Household(db.Model):
+    """One home (一户一档): a door in a building of a community, and the people who live behind it."""
+
+    __tablename__ = "households"
+    __table_args__ = (UniqueConstraint("community_id", "building_id", "unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
+    unit: Mapped[str] = mapped_column(String(20))  # the door number: shown to the matched neighbour only
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    building: Mapped[Building] = relationship(lazy="joined")
+    people: Mapped[list[Person]] = relationship(
+        back_populates="household", order_by="Person.id", foreign_keys="Person.household_id"
+    )
+
+
+class Person(db.Model):
+    """Someone who lives in a household, with a login account or without one (no phone, a child)."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("household_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    contact: Mapped[str] = mapped_column(String(120), default="")  # "138…", "through the neighbour in 502", "knock"
+    age_group: Mapped[str] = mapped_column(String(20), default="")
+    language: Mapped[str] = mapped_column(String(40), default="")  # language or dialect: "Shanghainese"
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    household: Mapped[Household] = relationship(back_populates="people", lazy="joined", foreign_keys=[household_id])
+    user: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def has_login(self) -> bool:
+        return self.user_id is not None
+
+
+class MembershipRole(db.Model):
+    """One role of one membership: a membership holds any set of them."""
+
+    __tablename__ = "membership_roles"
+
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
     # The session's own token (board/auth/sessions.py), set when a session starts or is loaded;
     # Flask-Login stores get_id() in the session and the remember cookie, so neither is the bare id.
@@ -171,7 +250,7 @@ class LoginSession(db.Model):
 
 
 class Membership(db.Model):
-    """A resident's home in one community: building, unit (private) and role."""
+    """A resident's place in one community: their home (household) and their roles."""
 
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("user_id", "community_id"),)
@@ -179,14 +258,38 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
-    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
-    unit: Mapped[str] = mapped_column(String(20))  # the door number: shown to the matched neighbour only
-    role: Mapped[str] = mapped_column(String(20), default=Role.RESIDENT.value)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
     community: Mapped[Community] = relationship(lazy="joined")
-    building: Mapped[Building] = relationship(lazy="joined")
+    household: Mapped[Household] = relationship(lazy="joined")
+    role_rows: Mapped[list[MembershipRole]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="MembershipRole.role"
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(row.role for row in self.role_rows)
+
+    def set_roles(self, roles) -> None:
+        wanted = {Role(r).value for r in roles}
+        self.role_rows = [row for row in self.role_rows if row.role in wanted] + [
+            MembershipRole(role=r) for r in sorted(wanted - self.roles)
+        ]
+
+    # The home, read through the household: one place holds the door number.
+    @property
+    def building(self) -> Building:
+        return self.household.building
+
+    @property
+    def building_id(self) -> int:
+        return self.household.building_id
+
+    @property
+    def unit(self) -> str:
+        return self.household.unit
 
 
 class Card(db.Model):
@@ -205,7 +308,13 @@ class Card(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)  # who posted it
+    # The home it is for: the author's own, or the household of the person it was posted for.
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    # Posted on behalf of someone without a phone: for whom, and how the request came in.
+    for_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    intake: Mapped[str | None] = mapped_column(String(20))
+    intake_note: Mapped[str | None] = mapped_column(String(120))  # who called: private like the person's name
     kind: Mapped[str] = mapped_column(String(10))
     category: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(120))
@@ -232,8 +341,15 @@ class Card(db.Model):
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
     building: Mapped[Building] = relationship(lazy="joined")
+    # Loaded when asked for: the board's public card never shows them (only pages for the people involved).
+    household: Mapped[Household | None] = relationship()
+    for_person: Mapped[Person | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def on_behalf(self) -> bool:
+        return self.for_person_id is not None
 
     TAGS = ("for_pregnant", "for_child", "for_elderly", "sealed")
 
@@ -257,6 +373,7 @@ class Handoff(db.Model):
     __table_args__ = (
         # The lazy time-out check: matched handoffs past their due time.
         Index("ix_handoffs_status_due_at", "status", "due_at"),
+        Index("ix_handoffs_status_left_at", "status", "left_at"),  # doorsteps nobody confirmed
         Index("ix_handoffs_giver_id_status", "giver_id", "status"),
         Index("ix_handoffs_receiver_id_status", "receiver_id", "status"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -267,6 +384,9 @@ class Handoff(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     giver_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     receiver_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The door it goes to: the receiving household (a need's household, or the asker's, or the person's asked for).
+    receiver_household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    for_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # an ask made on someone's behalf
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(200), default="")  # may name the door: private like the unit
@@ -276,6 +396,7 @@ class Handoff(db.Model):
     matched_at: Mapped[datetime | None] = mapped_column(DateTime)
     due_at: Mapped[datetime | None] = mapped_column(DateTime)
     left_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime)  # "it is at your door": nobody confirmed yet
     received_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -283,6 +404,8 @@ class Handoff(db.Model):
     card: Mapped[Card] = relationship(lazy="joined", innerjoin=True)
     giver: Mapped[User] = relationship(foreign_keys=[giver_id], lazy="joined")
     receiver: Mapped[User] = relationship(foreign_keys=[receiver_id], lazy="joined")
+    receiver_household: Mapped[Household | None] = relationship(lazy="joined")
+    for_person: Mapped[Person | None] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -6,8 +6,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
 
-from board.extensions import db
 from board.auth import sessions
+from board.extensions import db
+from board.households import service as households
 from board.models import Building, Community, Membership, Role, User
 
 
@@ -54,22 +55,26 @@ def register(
     community: Community,
     building: Building,
     unit: str,
-    role: Role = Role.RESIDENT,
+    role: Role | None = None,
+    roles=(),
     locale: str | None = None,
 ) -> User:
-    """Create the account and its membership together."""
+    """Create the account, its membership and its place in the household behind that door, together."""
     if building.community_id != community.id:
         raise ValueError("building belongs to another community")
+    household = households.household_at(community.id, building.id, unit)
     user = User(
         login=normalise_login(login),
         display_name=display_name.strip(),
         password_hash=hash_password(password),
         locale=locale,
     )
-    user.memberships.append(
-        Membership(community=community, building=building, unit=unit.strip(), role=role.value)
-    )
+    wanted = {Role.RESIDENT.value, *(Role(r).value for r in roles), *((role.value,) if role else ())}
+    membership = Membership(community=community, household=household)
+    membership.set_roles(wanted)
+    user.memberships.append(membership)
     db.session.add(user)
+    households.join_household(user, membership, household)
     db.session.commit()
     return user
 

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
 
+from board import policy
 from board.auth import service, sessions
 from board.cards import privacy
 from board.auth.forms import InviteForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
@@ -188,7 +189,7 @@ def language():
 @login_required
 def invite_sheet():
     """The invite code, printable for the lobby: coordinators only."""
-    if not current_user.is_coordinator:
+    if not policy.may_open_invite_sheet(current_user, current_user.community_id):
         abort(403)
     community = current_user.membership.community
     join_url = url_for("auth.register", code=community.invite_code, _external=True)

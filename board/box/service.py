@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select, update
 
+from board import policy
 from board.box.models import (
     Delivery,
     DeliveryStatus,
@@ -120,9 +121,7 @@ def gift_for(viewer: User, gift_id: int) -> Gift:
 
 def can_keep(user: User, shelf: Shelf) -> bool:
     """Keepers of this shelf and the community's coordinators check in, stock, correct, read the register."""
-    if not user.is_authenticated or user.community_id != shelf.community_id:
-        return False
-    return user.is_coordinator or shelf.is_keeper(user)
+    return policy.may_keep_shelf(user, shelf)
 
 
 def require_keeper(user: User, shelf: Shelf) -> None:
@@ -131,7 +130,7 @@ def require_keeper(user: User, shelf: Shelf) -> None:
 
 
 def require_coordinator(user: User) -> None:
-    if not user.is_coordinator:
+    if not policy.may_open_shelf(user, user.community_id):
         raise Forbidden(NOT_A_COORDINATOR)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload, lazyload
 from werkzeug.datastructures import FileStorage
 
-from board import photos
+from board import photos, policy
 from board.cards import transitions
 from board.cards.labels import EVENT_LABELS
 from board.errors import Conflict, DomainError, NotFound
@@ -127,9 +127,10 @@ def visible_handoffs(card: Card, viewer: User, handoffs: list[Handoff] | None = 
     """The handoffs of a card this viewer takes part in; all of them for the giver of an offer and coordinators."""
     if not viewer.is_authenticated or viewer.community_id != card.community_id:
         return []
-    everything = viewer.is_coordinator or card.author_id == viewer.id
+    everything = policy.may_see_all_handoffs(viewer, card)
     handoffs = handoffs_of(card) if handoffs is None else handoffs
-    return [h for h in handoffs if everything or viewer.id in (h.giver_id, h.receiver_id)]
+    return [h for h in handoffs
+            if everything or policy.on_giving_side(viewer, h) or policy.on_receiving_side(viewer, h)]
 
 
 def timeline(card: Card, viewer: User, handoffs: list[Handoff] | None = None) -> list[Event]:
@@ -137,10 +138,7 @@ def timeline(card: Card, viewer: User, handoffs: list[Handoff] | None = None) ->
     if not viewer.is_authenticated or viewer.community_id != card.community_id:
         return []
     handoffs = handoffs_of(card) if handoffs is None else handoffs
-    involved = viewer.is_coordinator or card.author_id == viewer.id or any(
-        viewer.id in (h.giver_id, h.receiver_id) for h in handoffs
-    )
-    if not involved:
+    if not policy.may_see_history(viewer, card, handoffs):
         return []
     # Only moves the timeline can put into words (labels.EVENT_LABELS); never a raw code. Names only:
     # the actors' homes are not needed.

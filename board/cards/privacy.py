@@ -1,36 +1,23 @@
-"""Who may see a resident's door: the one rule, used by every template and the photo view.
+"""Showing a door: the one place that turns board.policy's answer into what a page shows.
 
-A unit number (and the doorstep note and photo, which may show it) is seen by the matched
-counterpart only while the match is active, and by the community's coordinators; the helper's own
-unit by coordinators only (the receiver does not need it to be helped). The receiver
-always sees their own doorstep note and photo. Any response that shows one is marked no-store.
+A door (and the doorstep note and photo, which may show it) is shown to whom board.policy allows:
+the matched counterpart while the match is active, the receiving side, and coordinators. Any
+response that shows one is marked no-store.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Response, g
 
-from board.models import Handoff, User
+from board import policy
+from board.models import Handoff, Household, User
 
 
-def _is_coordinator_of(viewer: User | None, handoff: Handoff) -> bool:
-    return bool(viewer is not None and viewer.is_authenticated and viewer.is_coordinator
-                and viewer.community_id == handoff.community_id)
-
-
-def may_see_unit(viewer: User | None, handoff: Handoff) -> bool:
-    """The counterpart of an active match, or a coordinator of the community."""
-    if viewer is None or not viewer.is_authenticated:
-        return False
-    if _is_coordinator_of(viewer, handoff):
-        return True
-    return handoff.is_active and viewer.id in (handoff.giver_id, handoff.receiver_id)
-
-
-def may_see_doorstep(viewer: User | None, handoff: Handoff) -> bool:
-    """The note and photo of a left-at-door handoff: as the unit, and the receiver always (their door)."""
-    if viewer is None or not viewer.is_authenticated:
-        return False
-    return may_see_unit(viewer, handoff) or viewer.id == handoff.receiver_id
+@dataclass(frozen=True)
+class Door:
+    building: str
+    unit: str
 
 
 def mark_private() -> None:
@@ -38,26 +25,35 @@ def mark_private() -> None:
     g.shows_private = True
 
 
-def unit_of(viewer: User | None, handoff: Handoff, person: User) -> str | None:
-    """`person`'s unit when `viewer` may see it (and the response becomes no-store), else None.
-
-    The receiver's door goes to the helper who brings it; the helper's own door is needed by nobody
-    in the handoff, so it goes only to coordinators.
-    """
-    if person.id not in (handoff.giver_id, handoff.receiver_id) or not may_see_unit(viewer, handoff):
-        return None
-    if person.id == handoff.giver_id and person.id != handoff.receiver_id and not _is_coordinator_of(viewer, handoff):
-        return None
-    membership = next((m for m in person.memberships if m.community_id == handoff.community_id), None)
-    if membership is None:
+def _door(household: Household | None) -> Door | None:
+    if household is None:
         return None
     mark_private()
-    return membership.unit
+    return Door(household.building.name, household.unit)
+
+
+def receiver_door(viewer: User | None, handoff: Handoff) -> Door | None:
+    """Where it is to be left (the receiving household's door) when `viewer` may see it, else None."""
+    if not policy.may_see_receiver_door(viewer, handoff):
+        return None
+    return _door(handoff.receiver_household or _home_of(handoff.receiver, handoff.community_id))
+
+
+def giver_door(viewer: User | None, handoff: Handoff) -> Door | None:
+    """The helper's own door when `viewer` may see it, else None."""
+    if not policy.may_see_giver_door(viewer, handoff):
+        return None
+    return _door(_home_of(handoff.giver, handoff.community_id))
+
+
+def _home_of(person: User, community_id: int) -> Household | None:
+    membership = next((m for m in person.memberships if m.community_id == community_id), None)
+    return membership.household if membership is not None else None
 
 
 def doorstep_of(viewer: User | None, handoff: Handoff) -> bool:
     """Whether to show the handoff's note and photo to `viewer` (marking the response no-store)."""
-    if not (handoff.note or handoff.photo_name) or not may_see_doorstep(viewer, handoff):
+    if not (handoff.note or handoff.photo_name) or not policy.may_see_doorstep(viewer, handoff):
         return False
     mark_private()
     return True

@@ -12,8 +12,9 @@ from sqlalchemy.orm import joinedload, lazyload
 from board.errors import Conflict, Forbidden, NotFound
 from board.events import record
 from board.extensions import db
+from board import policy
 from board.inputs import MAX_ID
-from board.models import Card, CardKind, CardStatus, User, utcnow
+from board.models import Card, CardKind, CardStatus, Intake, Person, User, utcnow
 
 EDITABLE = (
     "category", "title", "details", "quantity", "unit", "urgency",
@@ -36,18 +37,35 @@ def days_up_default(kind: str) -> int:
     return cfg["NEED_DAYS_UP"] if kind == CardKind.NEED.value else cfg["OFFER_DAYS_UP"]
 
 
-def post_card(author: User, *, kind: str, days_up: int | None = None, commit: bool = True, **fields) -> Card:
+def post_card(author: User, *, kind: str, days_up: int | None = None, commit: bool = True,
+              for_person: Person | None = None, intake: str | None = None, **fields) -> Card:
     """Put a new card on the board of the author's community, in the author's building.
 
-    `commit=False` leaves the commit to a caller that writes more in the same transaction.
+    `for_person`: posted on behalf of someone without a phone (by a volunteer or coordinator, who
+    took the call): the card is that person's household's, in their building, and `intake` says how
+    the request came in. `commit=False` leaves the commit to a caller that writes more in the same transaction.
     """
     membership = author.membership
     if membership is None:
         raise Forbidden()
+    household = membership.household
+    if for_person is not None:
+        if for_person.community_id != membership.community_id or not policy.may_post_on_behalf(
+            author, membership.community_id
+        ):
+            raise Forbidden()
+        household = for_person.household
+        intake = Intake(intake or Intake.PHONE.value).value
+    else:
+        intake = fields.pop("intake_note", None) and None
     now = utcnow()
     card = Card(
         community_id=membership.community_id,
-        building_id=membership.building_id,
+        building_id=household.building_id,
+        household_id=household.id,
+        for_person_id=for_person.id if for_person is not None else None,
+        intake=intake,
+        intake_note=(fields.pop("intake_note", None) or None) if for_person is not None else None,
         author_id=author.id,
         kind=kind,
         status=CardStatus.OPEN.value,
@@ -63,15 +81,16 @@ def post_card(author: User, *, kind: str, days_up: int | None = None, commit: bo
     card.priority = card.compute_priority()
     db.session.add(card)
     db.session.flush()
-    record("card.posted", community_id=card.community_id, card=card, actor=author, to_status=card.status)
+    record("card.posted", community_id=card.community_id, card=card, actor=author, to_status=card.status,
+           **({"for_person_id": card.for_person_id, "intake": intake} if for_person is not None else {}))
     if commit:
         db.session.commit()
     return card
 
 
 def edit_card(card: Card, editor: User, *, seen_version: int | None = None, days_up: int | None = None, **fields) -> Card:
-    """Change an open card's text and tags; only its author may, and only while it is open."""
-    if card.author_id != editor.id:
+    """Change an open card's text and tags: board.policy says who (its poster, mostly), only while it is open."""
+    if not policy.may_write_card(editor, card):
         raise Forbidden()
     if card.status != CardStatus.OPEN.value or (seen_version is not None and seen_version != card.version):
         raise Conflict()

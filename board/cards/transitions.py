@@ -23,10 +23,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from board import policy
 from board.errors import Conflict, Forbidden
 from board.events import record
 from board.extensions import db
-from board.models import Card, CardKind, CardStatus, Event, Handoff, HandoffStatus, User, Urgency, utcnow
+from board.models import Card, CardKind, CardStatus, Event, Handoff, HandoffStatus, Person, User, Urgency, utcnow
 
 S = CardStatus
 H = HandoffStatus
@@ -111,7 +112,7 @@ def parties_of(card: Card, actor: User | None) -> set[Party]:
     if actor.community_id != card.community_id:
         return parties
     parties.add(Party.AUTHOR if card.author_id == actor.id else Party.MEMBER)
-    if actor.is_coordinator:
+    if policy.is_coordinator(actor, card.community_id):
         parties.add(Party.COORDINATOR)
     return parties
 
@@ -123,11 +124,11 @@ def handoff_parties(handoff: Handoff, actor: User | None) -> set[Party]:
     parties = set()
     if actor.community_id != handoff.community_id:
         return parties
-    if handoff.giver_id == actor.id:
+    if policy.on_giving_side(actor, handoff):
         parties.add(Party.GIVER)
-    if handoff.receiver_id == actor.id:
+    if policy.on_receiving_side(actor, handoff):
         parties.add(Party.RECEIVER)
-    if actor.is_coordinator:
+    if policy.is_coordinator(actor, handoff.community_id):
         parties.add(Party.COORDINATOR)
     return parties
 
@@ -260,18 +261,24 @@ def _handoff_event(name: str, handoff: Handoff, actor: User | None, before: str 
     )
 
 
-def start(card: Card, name: str, actor: User, *, quantity: int = 1, seen_version: int | None = None) -> Handoff:
+def start(card: Card, name: str, actor: User, *, quantity: int = 1, seen_version: int | None = None,
+          for_person: Person | None = None) -> Handoff:
     """"I can help" on a need (`match`) or an ask for `quantity` of an offer (`ask`); commits.
 
     A repeated tap by someone whose earlier tap succeeded answers with that handoff, unchanged.
+    `for_person`: an ask made by a volunteer or coordinator for someone without a phone; it goes to their door.
     """
     rule = HANDOFF_MOVES[name]
     card = lock(card.id)
     if card.kind not in rule.kinds or not rule.parties & parties_of(card, actor):
         refuse(Forbidden)
+    if for_person is not None and (name != "ask" or for_person.community_id != card.community_id
+                                   or not policy.may_post_on_behalf(actor, card.community_id)):
+        refuse(Forbidden)
     mine = db.session.scalar(
         select(Handoff).where(
             Handoff.card_id == card.id, Handoff.receiver_id == actor.id if name == "ask" else Handoff.giver_id == actor.id,
+            Handoff.for_person_id == for_person.id if for_person is not None else Handoff.for_person_id.is_(None),
             Handoff.status.in_(Handoff.OPEN),
         )
     )
@@ -286,14 +293,16 @@ def start(card: Card, name: str, actor: User, *, quantity: int = 1, seen_version
     if name == "match":
         handoff = Handoff(
             card=card, community_id=card.community_id, giver_id=actor.id, receiver_id=card.author_id,
-            quantity=card.quantity or 1, status=rule.target.value, matched_at=now, due_at=due_after(card, now),
+            receiver_household_id=card.household_id, quantity=card.quantity or 1, status=rule.target.value, matched_at=now, due_at=due_after(card, now),
         )
     else:
         if quantity < 1 or quantity > (card.quantity_left or 0):
             refuse(Conflict, MESSAGES["not_enough"] if card.quantity_left else MESSAGES["ask"])
+        home = for_person.household if for_person is not None else actor.household
         handoff = Handoff(
             card=card, community_id=card.community_id, giver_id=card.author_id, receiver_id=actor.id,
-            quantity=quantity, status=rule.target.value,
+            receiver_household_id=home.id if home is not None else None,
+            for_person_id=for_person.id if for_person is not None else None, quantity=quantity, status=rule.target.value,
         )
     db.session.add(handoff)
     card_before = card.status

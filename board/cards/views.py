@@ -4,7 +4,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from board import frame, photos
+from board import frame, photos, policy
 from board.cache import app_cache
 from board.auth.forms import LoginForm
 from board.cards import handoffs, labels, privacy, public, service, transitions
@@ -31,10 +31,11 @@ def card_helpers() -> dict:
         ),
         "handoffs_for": lambda card: handoffs.visible_handoffs(card, current_user, card_handoffs(card).handoffs),
         "timeline_for": lambda card: handoffs.timeline(card, current_user, card_handoffs(card).handoffs),
-        "unit_of": lambda handoff, person: privacy.unit_of(current_user, handoff, person),
+        "receiver_door": lambda handoff: privacy.receiver_door(current_user, handoff),
+        "giver_door": lambda handoff: privacy.giver_door(current_user, handoff),
         "doorstep_of": lambda handoff: privacy.doorstep_of(current_user, handoff),
         "lapses_of": lambda user_id: (
-            card_handoffs_lapses(user_id) if current_user.is_authenticated and current_user.is_coordinator else 0
+            card_handoffs_lapses(user_id) if policy.may_see_lapses(current_user, current_user.community_id) else 0
         ),
         "handoff_label": lambda status: labels.HANDOFF_LABELS.get(status, status),
         "return_to": return_to,
@@ -49,7 +50,7 @@ def card_handoffs(card: Card) -> handoffs.CardHandoffs:
     """A card's handoffs, read once per request for its buttons, doors and history (one statement)."""
     known = g.setdefault("card_handoffs", {})
     if card.id not in known:
-        coordinator = current_user.is_authenticated and current_user.is_coordinator
+        coordinator = policy.may_see_lapses(current_user, card.community_id)
         known[card.id] = handoffs.card_handoffs(card, with_lapses=coordinator)
     return known[card.id]
 
@@ -151,7 +152,7 @@ def detail(card_id: int):
 def edit(card_id: int):
     """Edit an open card of one's own."""
     card = service.card_for(current_user, card_id)
-    if card.author_id != current_user.id:
+    if not policy.may_edit_card(current_user, card):
         raise Forbidden()
     form = CardForm(obj=card)
     form.kind.data = card.kind  # the kind of a card does not change
@@ -263,7 +264,7 @@ def thank(handoff_id: int):
 def leave_at_door(handoff_id: int):
     """Mark it left on the door handle, with a short note and optionally a photo."""
     handoff = handoffs.handoff_for(current_user, handoff_id)
-    if transitions.Party.GIVER not in transitions.handoff_parties(handoff, current_user):
+    if not policy.on_giving_side(current_user, handoff):
         raise Forbidden()
     form = LeaveAtDoorForm()
     back = going_back()
@@ -289,7 +290,7 @@ def leave_at_door(handoff_id: int):
 def photo(handoff_id: int):
     """The doorstep photo: only for the two neighbours and coordinators, never cached."""
     handoff = handoffs.handoff_for(current_user, handoff_id)
-    if not handoff.photo_name or not privacy.may_see_doorstep(current_user, handoff):
+    if not handoff.photo_name or not policy.may_see_doorstep(current_user, handoff):
         abort(404)
     privacy.mark_private()
     return send_file(photos.path_of(handoff.photo_name), mimetype=photos.mimetype_of(handoff.photo_name), max_age=0)

@@ -1,0 +1,248 @@
+"""Who may do what: every "who may …" question of the board, answered here and nowhere else.
+
+Views, services, the transition table and templates all ask these functions (templates through
+`may(question, thing)`); tests/test_policy.py checks every question against every set of roles.
+A viewer is a User (or None / an anonymous user); a role counts only in the community it was given in.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import g, has_app_context
+from sqlalchemy import select
+
+from board.extensions import db
+from board.models import Card, Handoff, Household, Person, Role, User
+
+R = Role
+
+
+def _member_of(viewer: User | None, community_id: int | None) -> bool:
+    return bool(
+        viewer is not None and getattr(viewer, "is_authenticated", False) and community_id is not None
+        and viewer.community_id == community_id and getattr(viewer, "erased_at", None) is None
+    )
+
+
+def has_role(viewer: User | None, role: Role, community_id: int | None) -> bool:
+    """`viewer` holds `role` in that community (a role elsewhere counts for nothing here)."""
+    return _member_of(viewer, community_id) and role.value in viewer.roles
+
+
+def is_coordinator(viewer: User | None, community_id: int | None) -> bool:
+    return has_role(viewer, R.COORDINATOR, community_id)
+
+
+# Households and people.
+
+def in_household(viewer: User | None, household_id: int | None) -> bool:
+    """`viewer` lives there (their home) or is linked to it as one of its people (a second household)."""
+    if household_id is None or viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    if viewer.membership is not None and viewer.membership.household_id == household_id:
+        return True
+    return household_id in linked_household_ids(viewer)
+
+
+def linked_household_ids(viewer: User) -> frozenset[int]:
+    """Households `viewer` is one of the people of (their own and any second one), read once per viewer."""
+    cache = g.setdefault("linked_households", {}) if has_app_context() else {}
+    if viewer.id not in cache:
+        stmt = select(Person.household_id).where(Person.user_id == viewer.id, Person.erased_at.is_(None))
+        cache[viewer.id] = frozenset(db.session.scalars(stmt))
+    return cache[viewer.id]
+
+
+def may_see_household(viewer: User | None, household: Household) -> bool:
+    """A household's record (its people, how to reach them): its own members and coordinators."""
+    return is_coordinator(viewer, household.community_id) or (
+        _member_of(viewer, household.community_id) and in_household(viewer, household.id)
+    )
+
+
+def may_manage_households(viewer: User | None, community_id: int | None) -> bool:
+    """Create households, add people without a login, move or erase them: coordinators."""
+    return is_coordinator(viewer, community_id)
+
+
+def may_grant_roles(viewer: User | None, community_id: int | None) -> bool:
+    """The members page, where roles are granted and removed: coordinators."""
+    return is_coordinator(viewer, community_id)
+
+
+def may_change_role(viewer: User | None, target: User, role: Role) -> bool:
+    """A coordinator changes anyone's roles but cannot take their own coordinator role away (no lock-out)."""
+    if not may_grant_roles(viewer, target.community_id):
+        return False
+    return not (target.id == viewer.id and role == R.COORDINATOR)
+
+
+def may_post_on_behalf(viewer: User | None, community_id: int | None) -> bool:
+    """Take a phone call and post for a neighbour without a phone: volunteers and coordinators."""
+    return has_role(viewer, R.VOLUNTEER, community_id) or is_coordinator(viewer, community_id)
+
+
+# Cards.
+
+def may_write_card(viewer: User | None, card: Card) -> bool:
+    """Whose card's text it is: its poster; a card posted for someone else also its community's coordinators."""
+    if not _member_of(viewer, card.community_id):
+        return False
+    return card.author_id == viewer.id or (card.on_behalf and is_coordinator(viewer, card.community_id))
+
+
+def may_edit_card(viewer: User | None, card: Card) -> bool:
+    """The edit button: whoever may write the card, while it is open."""
+    return card.status == "open" and may_write_card(viewer, card)
+
+
+def may_withdraw_card(viewer: User | None, card: Card) -> bool:
+    """Who may take a card off the board (in any state; the transition table says when)."""
+    return _member_of(viewer, card.community_id) and (
+        card.author_id == viewer.id or is_coordinator(viewer, card.community_id)
+    )
+
+
+def may_see_history(viewer: User | None, card: Card, handoffs: list[Handoff]) -> bool:
+    """A card's timeline: its poster, the people in its handoffs, its household, coordinators."""
+    if not _member_of(viewer, card.community_id):
+        return False
+    return (
+        is_coordinator(viewer, card.community_id) or card.author_id == viewer.id
+        or any(on_giving_side(viewer, h) or on_receiving_side(viewer, h) for h in handoffs)
+        or (card.on_behalf and in_household(viewer, card.household_id))
+    )
+
+
+def may_see_all_handoffs(viewer: User | None, card: Card) -> bool:
+    """Every ask on an offer (the giver chooses among them) and every handoff: the poster and coordinators."""
+    return _member_of(viewer, card.community_id) and (
+        card.author_id == viewer.id or is_coordinator(viewer, card.community_id)
+        or (card.on_behalf and in_household(viewer, card.household_id))
+    )
+
+
+def may_see_posted_for(viewer: User | None, card: Card, handoffs: list[Handoff] = ()) -> bool:
+    """"Posted by 王姐 for 刘奶奶 (phone call)": the poster, coordinators, the household, its active helper."""
+    if not card.on_behalf or not _member_of(viewer, card.community_id):
+        return False
+    return (
+        card.author_id == viewer.id or is_coordinator(viewer, card.community_id)
+        or in_household(viewer, card.household_id)
+        or any(h.is_active and h.giver_id == viewer.id for h in handoffs)
+    )
+
+
+# Handoffs: the two sides, and the door.
+
+def on_giving_side(viewer: User | None, handoff: Handoff) -> bool:
+    return _member_of(viewer, handoff.community_id) and handoff.giver_id == viewer.id
+
+
+def on_receiving_side(viewer: User | None, handoff: Handoff) -> bool:
+    """The receiver; for something asked on someone's behalf also that household's people with a login
+    and the community's coordinators (who confirm after calling the resident)."""
+    if not _member_of(viewer, handoff.community_id):
+        return False
+    if handoff.receiver_id == viewer.id:
+        return True
+    if _for_someone_else(handoff):
+        return in_household(viewer, handoff.receiver_household_id) or is_coordinator(viewer, handoff.community_id)
+    return False
+
+
+def _for_someone_else(handoff: Handoff) -> bool:
+    return handoff.for_person_id is not None or handoff.card.for_person_id is not None
+
+
+def may_see_receiver_door(viewer: User | None, handoff: Handoff) -> bool:
+    """The door it goes to: the giver while the match is active, the receiving side, and coordinators."""
+    if not _member_of(viewer, handoff.community_id):
+        return False
+    if is_coordinator(viewer, handoff.community_id) or on_receiving_side(viewer, handoff):
+        return True
+    return handoff.is_active and handoff.giver_id == viewer.id
+
+
+def may_see_giver_door(viewer: User | None, handoff: Handoff) -> bool:
+    """The helper's own door: the receiver while the match is active, and coordinators."""
+    if not _member_of(viewer, handoff.community_id):
+        return False
+    if is_coordinator(viewer, handoff.community_id):
+        return True
+    return handoff.is_active and handoff.receiver_id == viewer.id
+
+
+def may_see_doorstep(viewer: User | None, handoff: Handoff) -> bool:
+    """The doorstep note and photo (they may show the door): as the door, and the receiving side always."""
+    return may_see_receiver_door(viewer, handoff) or on_receiving_side(viewer, handoff)
+
+
+def may_see_thanks(viewer: User | None, handoff: Handoff) -> bool:
+    return on_giving_side(viewer, handoff) or on_receiving_side(viewer, handoff) or is_coordinator(
+        viewer, handoff.community_id
+    )
+
+
+def may_see_lapses(viewer: User | None, community_id: int | None) -> bool:
+    """How many matches a helper let lapse: coordinators, who choose whom to trust with a run."""
+    return is_coordinator(viewer, community_id)
+
+
+# The community's own pages.
+
+def may_open_invite_sheet(viewer: User | None, community_id: int | None) -> bool:
+    return is_coordinator(viewer, community_id)
+
+
+def may_open_shelf(viewer: User | None, community_id: int | None) -> bool:
+    """Open a shelf of the medicine box and name its keepers: coordinators."""
+    return is_coordinator(viewer, community_id)
+
+
+def may_keep_shelf(viewer: User | None, shelf) -> bool:
+    """Check in gifts, stock, correct and read the register: the shelf's keepers and coordinators."""
+    if not _member_of(viewer, shelf.community_id):
+        return False
+    return is_coordinator(viewer, shelf.community_id) or shelf.is_keeper(viewer)
+
+
+# By name, for templates (`may("see_thanks", handoff)`) and for the test table.
+QUESTIONS: dict[str, Callable[..., bool]] = {
+    "see_household": may_see_household,
+    "manage_households": may_manage_households,
+    "grant_roles": may_grant_roles,
+    "change_role": may_change_role,
+    "post_on_behalf": may_post_on_behalf,
+    "edit_card": may_edit_card,
+    "withdraw_card": may_withdraw_card,
+    "see_history": may_see_history,
+    "see_all_handoffs": may_see_all_handoffs,
+    "see_posted_for": may_see_posted_for,
+    "give": on_giving_side,
+    "receive": on_receiving_side,
+    "see_receiver_door": may_see_receiver_door,
+    "see_giver_door": may_see_giver_door,
+    "see_doorstep": may_see_doorstep,
+    "see_thanks": may_see_thanks,
+    "see_lapses": may_see_lapses,
+    "open_invite_sheet": may_open_invite_sheet,
+    "open_shelf": may_open_shelf,
+    "keep_shelf": may_keep_shelf,
+}
+
+
+def may(viewer: User | None, question: str, *args) -> bool:
+    return QUESTIONS[question](viewer, *args)
+
+
+def init_app(app) -> None:
+    """Templates ask the same questions: `{% if may("see_thanks", handoff) %}`."""
+    from flask_login import current_user
+
+    @app.context_processor
+    def _may() -> dict:
+        return {"may": lambda question, *args: policy_may(current_user, question, *args)}
+
+
+policy_may = may
