@@ -35,6 +35,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from board import care, poster, pwa
     from board import inputs
     from board.extensions import csrf, db, limiter, login_manager, migrate
+    from board.households import views as households_views
 
     inputs.init_app(app)  # first: every route's <int:…> is read by its converter
     db.init_app(app)
@@ -60,7 +61,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.register_blueprint(cards.bp)
     app.register_blueprint(activity.bp)
     app.register_blueprint(box.bp)
-    app.register_blueprint(households.bp)
+    app.register_blueprint(households_views.bp)
     app.register_blueprint(live.bp)
     app.register_blueprint(notifications.bp)
 

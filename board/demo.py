@@ -6,6 +6,8 @@ from sqlalchemy import delete, func, select
 from board.auth.service import register
 from board.box import demo as box_demo
 from board.cards import handoffs
+from board.cards.intake import take_call
+from board.households import service as households
 from board.cards.service import post_card
 from board.extensions import db
 from board.models import Building, Card, Community, Role, User
@@ -13,20 +15,27 @@ from board.models import Building, Card, Community, Role, User
 DEMO_PASSWORD = "doorstep-demo"
 DEMO_INVITE = "JINTING22"
 
+R = Role
 RESIDENTS = [
-    # login, display name, building, unit, role
-    ("wang", "网格员 王姐 (Wang, grid worker)", "Building 1", "101", Role.COORDINATOR),
-    ("lina", "李娜 Li Na", "Building 1", "502", Role.RESIDENT),
-    ("zhao", "赵叔 Uncle Zhao", "Building 1", "303", Role.RESIDENT),
-    ("chen", "陈医生 Dr Chen", "Building 2", "1201", Role.RESIDENT),
-    ("mei", "小梅 Xiaomei", "Building 2", "804", Role.RESIDENT),
-    ("liu", "刘奶奶 Grandma Liu", "Building 2", "101", Role.RESIDENT),
-    ("sun", "孙先生 Mr Sun", "Building 3", "602", Role.RESIDENT),
-    ("zhou", "周阿姨 Auntie Zhou", "Building 3", "201", Role.RESIDENT),
-    ("wu", "吴同学 Wu (student)", "Building 3", "1503", Role.RESIDENT),
-    ("he", "何师傅 Master He", "Building 4", "702", Role.RESIDENT),
-    ("tang", "唐女士 Ms Tang", "Building 4", "1101", Role.RESIDENT),
-    ("gao", "高爷爷 Grandpa Gao", "Building 4", "301", Role.RESIDENT),
+    # login, display name, building, unit, roles beyond resident
+    ("wang", "网格员 王姐 (Wang, grid worker)", "Building 1", "101", {R.COORDINATOR}),
+    ("lina", "李娜 Li Na", "Building 1", "502", set()),
+    ("zhao", "赵叔 Uncle Zhao", "Building 1", "303", set()),
+    ("chen", "陈医生 Dr Chen", "Building 2", "1201", set()),
+    ("mei", "小梅 Xiaomei", "Building 2", "804", set()),
+    ("sun", "孙先生 Mr Sun", "Building 3", "602", set()),
+    ("zhou", "周阿姨 Auntie Zhou", "Building 3", "201", {R.VOLUNTEER}),
+    ("wu", "吴同学 Wu (student)", "Building 3", "1503", {R.VOLUNTEER}),
+    ("he", "何师傅 Master He", "Building 4", "702", set()),
+    ("tang", "唐女士 Ms Tang", "Building 4", "1101", set()),
+    ("gao", "高爷爷 Grandpa Gao", "Building 4", "301", set()),
+]
+
+# People without a login: they phone the grid worker, who posts for them.
+PEOPLE = [
+    # name, building, unit, how to reach them, age group, language or dialect
+    ("刘奶奶 Grandma Liu", "Building 2", "101", "座机 Landline 6688 1234, or knock", "over_80", "苏州话 Suzhou dialect"),
+    ("高奶奶 Grandma Gao", "Building 4", "301", "Through Grandpa Gao", "over_80", ""),
 ]
 
 CARDS = [
@@ -45,8 +54,6 @@ CARDS = [
      {"sealed": True, "first_come": False}),
     ("zhou", "offer", "food", "Fresh vegetables from my group buy", "Bok choy and potatoes, enough for 3 families.",
      3, "bag", "normal", {}),
-    ("liu", "need", "care", "Someone to call me in the evening", "I live alone; a short chat at 19:00 would be kind.",
-     None, "", "normal", {"for_elderly": True}),
     ("he", "offer", "errand", "Going to the pharmacy at 15:00", "I can bring back small things for Building 4.",
      None, "", "normal", {}),
     ("wu", "need", "food", "Flour, butter and chocolate for a birthday cake",
@@ -71,11 +78,17 @@ def seed() -> Community:
     db.session.commit()
     buildings = {b.name: b for b in community.buildings}
     users = {}
-    for login, name, building, unit, role in RESIDENTS:
+    for login, name, building, unit, roles in RESIDENTS:
         users[login] = register(
             display_name=name, login=login, password=DEMO_PASSWORD, community=community,
-            building=buildings[building], unit=unit, role=role,
+            building=buildings[building], unit=unit, roles=roles,
         )
+    people = {}
+    for name, building, unit, contact, age_group, language in PEOPLE:
+        household = households.household_at(community.id, buildings[building].id, unit)
+        people[name] = households.add_person(users["wang"], household, name=name, contact=contact,
+                                             age_group=age_group, language=language)
+    grandma_liu = people["刘奶奶 Grandma Liu"]
     cards = {}
     for author, kind, category, title, details, quantity, unit, urgency, tags in CARDS:
         expiry = date.today() + timedelta(days=300) if kind == "offer" and category == "medicine" else None
@@ -87,7 +100,12 @@ def seed() -> Community:
     # antigen tests (he chooses among askers); Grandma Liu's ask for cold granules was accepted at once.
     handoffs.offer_help(cards["zhao"], users["zhou"])
     handoffs.ask(cards["sun"], users["mei"], 2)
-    handoffs.ask(cards["tang"], users["liu"], 1)
+    # Grandma Liu has no phone: she called Wang, who posted her need and asked for cold granules for her.
+    take_call(users["wang"], person=grandma_liu, new_person=None, building=None, unit="", intake="phone",
+              caller="", card_fields={"category": "care", "title": "Someone to call me in the evening",
+                                      "details": "I live alone; a short chat at 19:00 would be kind.",
+                                      "urgency": "normal", "for_elderly": True})
+    handoffs.ask(cards["tang"], users["wang"], 1, for_person=grandma_liu)
     box_demo.seed(users)
     return community
 
@@ -111,5 +129,7 @@ def describe() -> str:
         f"Demo community: {community.name} — invite code {community.invite_code}, {cards} cards",
         f"Demo logins (password for all: {DEMO_PASSWORD}):",
     ]
-    lines += [f"  {u.login:<6} {u.display_name}" + ("  [coordinator]" if u.is_coordinator else "") for u in users]
+    lines += [f"  {u.login:<6} {u.display_name}" + "".join(f"  [{r}]" for r in sorted(u.roles - {"resident"}))
+              for u in users]
+    lines.append("Without a login (Wang posts for them): " + ", ".join(p[0] for p in PEOPLE))
     return "\n".join(lines)

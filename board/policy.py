@@ -165,12 +165,9 @@ def may_see_receiver_door(viewer: User | None, handoff: Handoff) -> bool:
 
 
 def may_see_giver_door(viewer: User | None, handoff: Handoff) -> bool:
-    """The helper's own door: the receiver while the match is active, and coordinators."""
-    if not _member_of(viewer, handoff.community_id):
-        return False
-    if is_coordinator(viewer, handoff.community_id):
-        return True
-    return handoff.is_active and handoff.receiver_id == viewer.id
+    """The helper's own door: coordinators only. The handoff goes to the receiver's door, so the
+    receiver never needs to know where the helper lives."""
+    return is_coordinator(viewer, handoff.community_id)
 
 
 def may_see_doorstep(viewer: User | None, handoff: Handoff) -> bool:

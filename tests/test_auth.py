@@ -46,8 +46,8 @@ def test_register_creates_the_account_and_membership_and_logs_in(client, communi
     assert user.display_name == "Xiaomei"
     assert user.password_hash.startswith("$argon2") and "long-enough-pw" not in user.password_hash
     membership = Membership.query.filter_by(user_id=user.id).one()
-    assert (membership.community_id, membership.building.name, membership.unit, membership.role) == (
-        community.id, "Building 2", "804", "resident",
+    assert (membership.community_id, membership.building.name, membership.unit, membership.roles) == (
+        community.id, "Building 2", "804", {"resident"},
     )
     assert "Jinting Garden" in client.get("/").get_data(as_text=True)
 

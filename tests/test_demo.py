@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from board import demo
 from board.extensions import db
-from board.models import Building, Card, Community, Membership, User
+from board.models import Building, Card, Community, Handoff, Household, Membership, MembershipRole, Person, User
 from tests import factories
 
 
@@ -16,9 +16,19 @@ def test_seed_demo_on_an_empty_database(app):
     assert result.exit_code == 0, result.output
     community = db.session.scalar(select(Community))
     assert count(Community) == 1 and count(Building) >= 2
-    assert count(User) >= 12
-    roles = db.session.scalars(select(Membership.role).where(Membership.community_id == community.id)).all()
-    assert roles.count("coordinator") == 1 and roles.count("resident") >= 11
+    assert count(User) >= 11
+    roles = db.session.scalars(
+        select(MembershipRole.role).join(Membership).where(Membership.community_id == community.id)
+    ).all()
+    assert roles.count("coordinator") == 1 and roles.count("volunteer") == 2 and roles.count("resident") >= 11
+    # Every resident lives in a household; Grandma Liu is one of hers, without a login, and her need is on
+    # the board, posted for her by the grid worker.
+    assert count(Household) >= 10
+    (liu,) = db.session.scalars(select(Person).where(Person.name.contains("Grandma Liu"))).all()
+    assert liu.user_id is None and liu.household.unit == "101" and liu.household.building.name == "Building 2"
+    posted_for_her = db.session.scalars(select(Card).where(Card.for_person_id == liu.id)).all()
+    assert [c.author.login for c in posted_for_her] == ["wang"] and posted_for_her[0].intake == "phone"
+    assert db.session.scalar(select(func.count(Handoff.id)).where(Handoff.for_person_id == liu.id)) == 1
     kinds = set(db.session.scalars(select(Card.kind).where(Card.community_id == community.id)))
     assert kinds == {"need", "offer"}
     assert count(Card) >= 10

@@ -9,6 +9,7 @@ import logging
 import pytest
 from PIL import Image
 
+from board import policy
 from board.cards import privacy
 from board.extensions import db
 from board.models import Handoff
@@ -161,11 +162,13 @@ def test_no_door_in_logs_or_events(world, caplog):
         assert "photo" not in repr(event.data) and NOTE not in repr(event.data)
 
 
-def test_may_see_unit_rule(world):
+def test_may_see_door_rule(world):
     people, handoff = world["people"], world["handoff"]
-    assert privacy.may_see_unit(people["helper"], handoff)
-    assert privacy.may_see_unit(people["requester"], handoff)
-    assert privacy.may_see_unit(people["coordinator"], handoff)
-    assert not privacy.may_see_unit(people["former helper"], handoff)
-    assert not privacy.may_see_unit(people["other resident"], handoff)
-    assert not privacy.may_see_unit(None, handoff)
+    for rule in (policy.may_see_receiver_door, policy.may_see_giver_door):
+        assert rule(people["coordinator"], handoff)
+        assert not rule(people["former helper"], handoff)
+        assert not rule(people["other resident"], handoff)
+        assert not rule(None, handoff)
+    assert policy.may_see_receiver_door(people["helper"], handoff)  # where to leave it
+    assert policy.may_see_receiver_door(people["requester"], handoff)  # their own door
+    assert not policy.may_see_giver_door(people["requester"], handoff)  # the helper's door is not needed

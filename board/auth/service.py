@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from board.auth import sessions
 from board.extensions import db
 from board.households import service as households
-from board.models import Building, Community, Membership, Role, User
+from board.models import Building, Community, Membership, Person, Role, User
 
 
 def _hasher() -> PasswordHasher:
@@ -77,6 +77,19 @@ def register(
     households.join_household(user, membership, household)
     db.session.commit()
     return user
+
+
+def update_profile(user: User, *, display_name: str, locale: str | None, building: Building, unit: str) -> None:
+    """Name, language and home; a new door moves the resident to that household (past cards keep theirs)."""
+    user.display_name = display_name.strip()
+    user.locale = locale
+    person = db.session.scalar(
+        select(Person).where(Person.user_id == user.id, Person.household_id == user.membership.household_id)
+    )
+    if person is not None:
+        person.name = user.display_name
+    households.move_home(user, building, unit)
+    db.session.commit()
 
 
 def authenticate(login: str, password: str) -> User | None:

@@ -9,8 +9,10 @@ from board.auth import service, sessions
 from board.cards import privacy
 from board.auth.forms import InviteForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
 from board.extensions import db, limiter, login_manager, login_rate_key
+from board.households.labels import ROLE_LABELS
 from board.i18n import local
 from board.inputs import safe_next
+from board.models import Role
 
 bp = Blueprint("auth", __name__)
 
@@ -128,15 +130,14 @@ def profile():
     )
     form.building.choices = building_choices(membership.community)
     if form.validate_on_submit():
-        current_user.display_name = form.display_name.data.strip()
-        current_user.locale = form.locale.data or None
-        membership.building_id = form.building.data
-        membership.unit = form.unit.data.strip()
-        db.session.commit()
+        service.update_profile(current_user, display_name=form.display_name.data, locale=form.locale.data or None,
+                               building=next(b for b in membership.community.buildings if b.id == form.building.data),
+                               unit=form.unit.data)
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.profile"))
     privacy.mark_private()  # the page shows the resident's own unit: no cache may keep it
-    return render_template("auth/profile.html", form=form, membership=membership)
+    role_names = [ROLE_LABELS[r] for r in sorted(membership.roles) if r != Role.RESIDENT.value]
+    return render_template("auth/profile.html", form=form, membership=membership, role_names=role_names)
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -217,12 +217,9 @@ def expired_items(shelf: Shelf) -> list[Item]:
 
 
 def household_units_today(user: User, item: Item) -> int:
-    """Units of `item` this household (same building and door) has taken or asked to be brought today."""
-    membership = user.membership
+    """Units of `item` this resident's household (everyone who lives there) has taken or asked to be brought today."""
     household = select(Membership.user_id).where(
-        Membership.community_id == item.community_id,
-        Membership.building_id == membership.building_id,
-        Membership.unit == membership.unit,
+        Membership.community_id == item.community_id, Membership.household_id == user.membership.household_id
     )
     since = start_of_local_day()
     taken = db.session.scalar(

@@ -34,9 +34,9 @@ def offer_help(card: Card, helper: User, *, seen_version: int | None = None) -> 
     return transitions.start(card, "match", helper, seen_version=seen_version)
 
 
-def ask(card: Card, asker: User, quantity: int) -> Handoff:
-    """Ask for `quantity` of an offer; first-come offers accept at once if that many are left."""
-    return transitions.start(card, "ask", asker, quantity=quantity)
+def ask(card: Card, asker: User, quantity: int, *, for_person=None) -> Handoff:
+    """Ask for `quantity` of an offer (for oneself, or for `for_person` without a phone); first-come accepts at once."""
+    return transitions.start(card, "ask", asker, quantity=quantity, for_person=for_person)
 
 
 def move(

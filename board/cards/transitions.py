@@ -156,7 +156,8 @@ def can_start(card: Card, name: str, actor: User | None) -> bool:
 def has_open_ask(card: Card, asker: User) -> bool:
     """An asker whose ask is still under way is not offered a second one (asking again returns it)."""
     stmt = select(Handoff.id).where(
-        Handoff.card_id == card.id, Handoff.receiver_id == asker.id, Handoff.status.in_(Handoff.OPEN)
+        Handoff.card_id == card.id, Handoff.receiver_id == asker.id, Handoff.for_person_id.is_(None),
+        Handoff.status.in_(Handoff.OPEN),
     )
     return db.session.scalar(stmt.limit(1)) is not None
 

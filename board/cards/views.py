@@ -152,7 +152,7 @@ def detail(card_id: int):
 def edit(card_id: int):
     """Edit an open card of one's own."""
     card = service.card_for(current_user, card_id)
-    if not policy.may_edit_card(current_user, card):
+    if not policy.may_write_card(current_user, card):
         raise Forbidden()
     form = CardForm(obj=card)
     form.kind.data = card.kind  # the kind of a card does not change

@@ -1,4 +1,5 @@
-"""Households (一户一档): homes and the people in them, with or without a phone; members and their roles."""
-from board.households.views import bp
+"""Households (一户一档): homes and the people in them, with or without a phone; members and their roles.
 
-__all__ = ["bp"]
+The blueprint lives in board.households.views; this package's service is imported by lower layers
+(accounts, cards), so importing the package must not pull the views (and every domain) in.
+"""

@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from board.extensions import db
-from board.models import Card, Event, Membership, Role, utcnow
+from board.households import service as households
+from board.models import Card, Event, utcnow
 from board.notifications.models import Notification
 
 # Event kind -> notification kind. The actor is never notified of their own move.
@@ -71,10 +72,7 @@ def shelf_keepers(shelf_id: int, community_id: int) -> set[int]:
     keepers = {keeper.id for keeper in shelf.keepers} if shelf is not None else set()
     if keepers:
         return keepers
-    stmt = select(Membership.user_id).where(
-        Membership.community_id == community_id, Membership.role == Role.COORDINATOR.value
-    )
-    return set(db.session.scalars(stmt))
+    return households.coordinators(community_id)
 
 
 def notify_for(event: Event) -> list[Notification]:
