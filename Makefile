@@ -31,8 +31,8 @@ test-postgres: translations
 
 # After changing user-facing text: extract, merge into the catalogues, translate, `make test`.
 messages: install
-	$(BIN)/pybabel extract -F board/translations/babel.cfg -k _l -k lazy_gettext -o board/translations/messages.pot .
-	$(BIN)/pybabel --quiet update -i board/translations/messages.pot -d board/translations
+	$(BIN)/pybabel extract --no-wrap -F board/translations/babel.cfg -k _l -k lazy_gettext -o board/translations/messages.pot .
+	$(BIN)/pybabel --quiet update --no-wrap -i board/translations/messages.pot -d board/translations
 
 bench: translations
 	$(BIN)/python bench/run.py

@@ -170,6 +170,21 @@ class User(UserMixin, db.Model):
     def household(self) -> Household | None:
         return self.membership.household if self.membership else None
 
+    # The session's own token (board/auth/sessions.py), set when a session starts or is loaded;
+    # Flask-Login stores get_id() in the session and the remember cookie, so neither is the bare id.
+    login_token = None
+
+    def get_id(self) -> str | None:
+        return self.login_token
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, User) and self.id is not None and self.id == other.id
+
+    def __ne__(self, other) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = object.__hash__
+
 
 class Household(db.Model):
     """One home (一户一档): a door in a building of a community, and the people who live behind it."""
@@ -221,21 +236,6 @@ class MembershipRole(db.Model):
 
     membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
-
-    # The session's own token (board/auth/sessions.py), set when a session starts or is loaded;
-    # Flask-Login stores get_id() in the session and the remember cookie, so neither is the bare id.
-    login_token = None
-
-    def get_id(self) -> str | None:
-        return self.login_token
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, User) and self.id is not None and self.id == other.id
-
-    def __ne__(self, other) -> bool:
-        return not self.__eq__(other)
-
-    __hash__ = object.__hash__
 
 
 class LoginSession(db.Model):

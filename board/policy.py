@@ -155,6 +155,11 @@ def _for_someone_else(handoff: Handoff) -> bool:
     return handoff.for_person_id is not None or handoff.card.for_person_id is not None
 
 
+def may_see_for_person(viewer: User | None, handoff: Handoff) -> bool:
+    """The name of the person a handoff is for (asked on their behalf): as their door."""
+    return may_see_receiver_door(viewer, handoff)
+
+
 def may_see_receiver_door(viewer: User | None, handoff: Handoff) -> bool:
     """The door it goes to: the giver while the match is active, the receiving side, and coordinators."""
     if not _member_of(viewer, handoff.community_id):
@@ -212,6 +217,7 @@ QUESTIONS: dict[str, Callable[..., bool]] = {
     "change_role": may_change_role,
     "post_on_behalf": may_post_on_behalf,
     "edit_card": may_edit_card,
+    "write_card": may_write_card,
     "withdraw_card": may_withdraw_card,
     "see_history": may_see_history,
     "see_all_handoffs": may_see_all_handoffs,
@@ -219,6 +225,7 @@ QUESTIONS: dict[str, Callable[..., bool]] = {
     "give": on_giving_side,
     "receive": on_receiving_side,
     "see_receiver_door": may_see_receiver_door,
+    "see_for_person": may_see_for_person,
     "see_giver_door": may_see_giver_door,
     "see_doorstep": may_see_doorstep,
     "see_thanks": may_see_thanks,

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 
 from board.extensions import db
 from board.households import service as households
-from board.models import Card, Event, utcnow
+from board.models import Card, Event, Handoff, utcnow
 from board.notifications.models import Notification
 
 # Event kind -> notification kind. The actor is never notified of their own move.
@@ -54,6 +54,7 @@ def recipients(event: Event) -> set[int]:
         parties = {data.get("receiver_id")} - {None}
     elif event.kind.startswith("handoff."):
         parties = {data.get("giver_id"), data.get("receiver_id")} - {None}
+        parties |= household_of_someone_else(data.get("handoff_id"))
     elif event.kind.startswith("box.") and data.get("shelf_id") is not None:
         parties = shelf_keepers(int(data["shelf_id"]), event.community_id)
     elif event.card_id is not None:
@@ -62,6 +63,16 @@ def recipients(event: Event) -> set[int]:
     else:
         parties = set()
     return {int(p) for p in parties} - {event.actor_id}
+
+
+def household_of_someone_else(handoff_id) -> set[int]:
+    """A handoff for someone without a phone: that household's people with a login hear of it too."""
+    handoff = db.session.get(Handoff, handoff_id) if handoff_id is not None else None
+    if handoff is None or handoff.receiver_household is None:
+        return set()
+    if handoff.for_person_id is None and handoff.card.for_person_id is None:
+        return set()
+    return set(households.account_holders(handoff.receiver_household))
 
 
 def shelf_keepers(shelf_id: int, community_id: int) -> set[int]:

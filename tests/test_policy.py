@@ -1,0 +1,183 @@
+"""board.policy: every "who may …" question × every set of roles, and × every relation to the thing asked about.
+
+The expectations are written out here by hand, not read from the module they check.
+"""
+from itertools import combinations
+
+import pytest
+
+from board import policy
+from board.cards import transitions
+from board.extensions import db
+from board.households import service as households
+from board.models import Role
+from tests import factories
+
+ROLES = [r.value for r in Role]
+ROLE_SETS = [frozenset(c) for n in range(len(ROLES) + 1) for c in combinations(ROLES, n)]
+
+COORDINATOR = lambda roles: "coordinator" in roles  # noqa: E731
+ON_BEHALF = lambda roles: bool({"coordinator", "volunteer"} & roles)  # noqa: E731
+NEVER = lambda roles: False  # noqa: E731
+
+# For a member of the community who is no party to the thing asked about (not its author, not in its
+# handoff, not of its household, not a keeper of the shelf): the role set alone decides.
+BYSTANDER = {
+    "see_household": COORDINATOR,  # another household's record
+    "manage_households": COORDINATOR,
+    "grant_roles": COORDINATOR,
+    "change_role": COORDINATOR,  # someone else's volunteer role
+    "post_on_behalf": ON_BEHALF,
+    "edit_card": NEVER,  # a neighbour's own card
+    "write_card": NEVER,
+    "write_card_on_behalf": COORDINATOR,  # a card posted for someone without a phone
+    "withdraw_card": COORDINATOR,
+    "see_history": COORDINATOR,
+    "see_all_handoffs": COORDINATOR,
+    "see_posted_for": COORDINATOR,
+    "give": NEVER,
+    "receive": NEVER,
+    "receive_on_behalf": COORDINATOR,  # confirms after calling the resident
+    "see_receiver_door": COORDINATOR,
+    "see_for_person": COORDINATOR,
+    "see_giver_door": COORDINATOR,
+    "see_doorstep": COORDINATOR,
+    "see_thanks": COORDINATOR,
+    "see_lapses": COORDINATOR,
+    "open_invite_sheet": COORDINATOR,
+    "open_shelf": COORDINATOR,
+    "keep_shelf": COORDINATOR,
+}
+
+
+@pytest.fixture
+def world(community, other_community, resident, neighbour, coordinator, stranger):
+    author, helper = resident, neighbour
+    viewer = factories.user(community, login="zhou", display_name="Auntie Zhou", unit="201", building=2)
+    target = factories.user(community, login="wu", display_name="Wu", unit="1503", building=2)
+    need = factories.card(author)
+    handoff = transitions.start(need, "match", helper)
+    liu_home = households.household_at(community.id, community.buildings[1].id, "101")
+    liu = households.add_person(coordinator, liu_home, name="刘奶奶", contact="knock")
+    from board.cards.intake import take_call
+
+    behalf = take_call(coordinator, person=liu, new_person=None, building=None, unit="", intake="phone",
+                       card_fields={"category": "medicine", "title": "Fever medicine", "urgency": "normal"})
+    behalf_handoff = transitions.start(behalf, "match", helper)
+    shelf = factories.shelf(community, keepers=(helper,))
+    db.session.commit()
+    return {"viewer": viewer, "target": target, "author": author, "helper": helper, "coordinator": coordinator,
+            "stranger": stranger, "need": need, "handoff": handoff, "behalf": behalf,
+            "behalf_handoff": behalf_handoff, "shelf": shelf, "liu_home": liu_home,
+            "author_home": author.household}
+
+
+def ask(world, viewer, question) -> bool:
+    w = world
+    c = w["need"].community_id
+    return {
+        "see_household": lambda: policy.may_see_household(viewer, w["author_home"]),
+        "manage_households": lambda: policy.may_manage_households(viewer, c),
+        "grant_roles": lambda: policy.may_grant_roles(viewer, c),
+        "change_role": lambda: policy.may_change_role(viewer, w["target"], Role.VOLUNTEER),
+        "post_on_behalf": lambda: policy.may_post_on_behalf(viewer, c),
+        "edit_card": lambda: policy.may_edit_card(viewer, w["need"]),
+        "write_card": lambda: policy.may_write_card(viewer, w["need"]),
+        "write_card_on_behalf": lambda: policy.may_write_card(viewer, w["behalf"]),
+        "withdraw_card": lambda: policy.may_withdraw_card(viewer, w["need"]),
+        "see_history": lambda: policy.may_see_history(viewer, w["need"], [w["handoff"]]),
+        "see_all_handoffs": lambda: policy.may_see_all_handoffs(viewer, w["need"]),
+        "see_posted_for": lambda: policy.may_see_posted_for(viewer, w["behalf"], [w["behalf_handoff"]]),
+        "give": lambda: policy.on_giving_side(viewer, w["handoff"]),
+        "receive": lambda: policy.on_receiving_side(viewer, w["handoff"]),
+        "receive_on_behalf": lambda: policy.on_receiving_side(viewer, w["behalf_handoff"]),
+        "see_receiver_door": lambda: policy.may_see_receiver_door(viewer, w["handoff"]),
+        "see_for_person": lambda: policy.may_see_for_person(viewer, w["behalf_handoff"]),
+        "see_giver_door": lambda: policy.may_see_giver_door(viewer, w["handoff"]),
+        "see_doorstep": lambda: policy.may_see_doorstep(viewer, w["handoff"]),
+        "see_thanks": lambda: policy.may_see_thanks(viewer, w["handoff"]),
+        "see_lapses": lambda: policy.may_see_lapses(viewer, c),
+        "open_invite_sheet": lambda: policy.may_open_invite_sheet(viewer, c),
+        "open_shelf": lambda: policy.may_open_shelf(viewer, c),
+        "keep_shelf": lambda: policy.may_keep_shelf(viewer, w["shelf"]),
+    }[question]()
+
+
+def test_the_table_covers_every_question_the_module_answers():
+    assert set(policy.QUESTIONS) <= set(BYSTANDER), set(policy.QUESTIONS) - set(BYSTANDER)
+
+
+@pytest.mark.parametrize("roles", ROLE_SETS, ids=lambda r: "+".join(sorted(r)) or "none")
+def test_every_question_for_every_role_set(world, roles):
+    viewer = world["viewer"]
+    viewer.membership.set_roles(roles)
+    db.session.commit()
+    answers = {q: ask(world, viewer, q) for q in BYSTANDER}
+    expected = {q: rule(roles) for q, rule in BYSTANDER.items()}
+    assert answers == expected
+
+
+@pytest.mark.parametrize("roles", ROLE_SETS, ids=lambda r: "+".join(sorted(r)) or "none")
+def test_roles_in_another_community_count_for_nothing(world, roles):
+    stranger = world["stranger"]
+    stranger.membership.set_roles(roles)
+    db.session.commit()
+    assert {q: ask(world, stranger, q) for q in BYSTANDER} == dict.fromkeys(BYSTANDER, False)
+
+
+def test_nobody_logged_in_may_do_anything(world):
+    assert {q: ask(world, None, q) for q in BYSTANDER} == dict.fromkeys(BYSTANDER, False)
+
+
+# Relations, for a plain resident (no other role): what being the author, the helper or the household gives.
+RELATIONS = {
+    # question: who among author, helper, liu's household member may (besides coordinators)
+    "edit_card": set(),  # the need is matched: nobody edits it now (write_card says whose it is)
+    "write_card": {"author"},
+    "withdraw_card": {"author"},
+    "see_history": {"author", "helper"},
+    "see_all_handoffs": {"author"},
+    "give": {"helper"},
+    "receive": {"author"},
+    "see_receiver_door": {"author", "helper"},
+    "see_for_person": {"helper", "household"},  # the on-behalf handoff: its active helper, the household  # the helper while the match is active; the author's own door
+    "see_giver_door": set(),  # nobody but coordinators: the helper's door is not needed
+    "see_doorstep": {"author", "helper"},
+    "see_thanks": {"author", "helper"},
+    "see_posted_for": {"helper", "household"},  # the active helper of the on-behalf card, its household
+    "receive_on_behalf": {"household"},  # the household's people with a login
+    "see_household": {"author"},  # the author's own household (the one asked about) is theirs
+}
+
+
+def test_what_each_relation_gives_a_plain_resident(world, community):
+    son = factories.user(community, login="liuson", display_name="Liu's son", unit="888", building=0)
+    households.link_person(world["coordinator"], world["liu_home"], son)  # a second household
+    people = {"author": world["author"], "helper": world["helper"], "household": son}
+    for question, who in RELATIONS.items():
+        got = {name for name, person in people.items() if ask(world, person, question)}
+        assert got == who, question
+
+
+def test_a_household_is_seen_by_its_own_people_and_coordinators(world, community):
+    author_home, liu_home = world["author_home"], world["liu_home"]
+    assert policy.may_see_household(world["author"], author_home)
+    assert not policy.may_see_household(world["author"], liu_home)
+    assert not policy.may_see_household(world["helper"], author_home)
+    assert policy.may_see_household(world["coordinator"], liu_home)
+
+
+def test_a_coordinator_cannot_take_away_their_own_coordinator_role(world):
+    coordinator = world["coordinator"]
+    assert policy.may_change_role(coordinator, coordinator, Role.VOLUNTEER)
+    assert not policy.may_change_role(coordinator, coordinator, Role.COORDINATOR)
+    assert policy.may_change_role(coordinator, world["target"], Role.COORDINATOR)
+
+
+def test_the_helpers_door_is_shown_only_while_the_match_is_active(world):
+    handoff, helper = world["handoff"], world["helper"]
+    assert policy.may_see_receiver_door(helper, handoff)
+    transitions.apply_handoff(handoff, "helper_withdraw", helper)
+    db.session.refresh(handoff)
+    assert not policy.may_see_receiver_door(helper, handoff)
+    assert policy.may_see_receiver_door(world["author"], handoff)  # their own door, always
