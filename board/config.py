@@ -62,6 +62,10 @@ class Config:
     # A match not handed off (left at the door or received) in time goes back on the board.
     MATCH_TIMEOUT_URGENT_HOURS = 12
     MATCH_TIMEOUT_HOURS = 24
+    # Left at the door and nobody confirmed: the receiver (and the poster) are reminded after this
+    # long, and the system closes it as "left at the door, not confirmed" this long after the reminder.
+    DOORSTEP_REMIND_HOURS = 12
+    DOORSTEP_CLOSE_HOURS = 48
     PHOTO_MAX_BYTES = 10 * 1024 * 1024
     PHOTO_MAX_SIDE = 1600
     # Pixels a photo may declare, checked before decoding (board/photos.py): a baseline JPEG (what phone

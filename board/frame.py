@@ -2,7 +2,7 @@
 
 Every page's frame shows the bell's unread count and starts its live stream at the newest event;
 the board adds its open counts; the board, a card and My activity also ask whether any match is
-overdue (the lazy time-out). Each was one query of its own; as scalar subqueries of one SELECT they
+overdue or any doorstep waits unconfirmed (the lazy time-outs). Each was one query of its own; as scalar subqueries of one SELECT they
 are one round trip, kept in `g` for the rest of the request. Reading the newest event id before the
 cards (rather than after, at the end of the page) also means a change committed while the page
 renders is replayed by the stream, not missed.
@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 
+from board.cards import handoffs
 from board.cards import service as cards
-from board.cards.handoffs import lapse_overdue
 from board.extensions import db
-from board.models import Card, CardKind, Event, Handoff, HandoffStatus, utcnow
+from board.models import Card, CardKind, Event, utcnow
 from board.notifications.models import Notification
 
 
@@ -54,13 +54,10 @@ def numbers(*, counts: bool = False, lapse: bool = False) -> Numbers:
             for kind in (CardKind.NEED, CardKind.OFFER)
         ]
     if lapse:
-        columns.append(exists().where(
-            Handoff.community_id == community_id, Handoff.status == HandoffStatus.MATCHED.value,
-            Handoff.due_at <= now,
-        ))
+        columns.append(handoffs.due_clause(community_id, now))
     row = db.session.execute(select(*columns)).one()
     if lapse and row[-1]:
-        lapse_overdue(community_id=community_id)
+        handoffs.run_due(community_id=community_id)
         return numbers(counts=counts)  # the lapses changed the counts and the newest event
     found = Numbers(
         unread=row[0] or 0, last_event_id=row[1] or 0,

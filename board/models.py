@@ -264,8 +264,9 @@ class Membership(db.Model):
     user: Mapped[User] = relationship(back_populates="memberships")
     community: Mapped[Community] = relationship(lazy="joined")
     household: Mapped[Household] = relationship(lazy="joined")
+    # Joined into the memberships' own query: a viewer's roles cost no statement of their own.
     role_rows: Mapped[list[MembershipRole]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", order_by="MembershipRole.role"
+        lazy="joined", cascade="all, delete-orphan", order_by="MembershipRole.role"
     )
 
     @property

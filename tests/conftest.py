@@ -80,14 +80,14 @@ def database_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def _schema(database_url):
     """Create the tables once; each test then empties them (far faster than creating them again)."""
-    app = create_app(test_config(database_url))
+    app = create_app(make_test_config(database_url))
     with app.app_context():
         db.create_all()
         db.engine.dispose()
     return database_url
 
 
-def test_config(database_url: str, **overrides) -> dict:
+def make_test_config(database_url: str, **overrides) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-only-secret",
@@ -132,7 +132,7 @@ def _fresh_g() -> None:
 @pytest.fixture
 def app(_schema, app_config, tmp_path):
     # Its own instance folder: a developer's instance/config.py never leaks into the tests.
-    app = create_app(test_config(_schema, **app_config), instance_path=str(tmp_path / "instance"))
+    app = create_app(make_test_config(_schema, **app_config), instance_path=str(tmp_path / "instance"))
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     with app.app_context():
         limiter.reset()

@@ -10,7 +10,7 @@ from board.live.broker import PostgresBroker, Subscriber
 from board.models import Event
 from tests import factories
 from tests.conftest import ON_POSTGRES
-from tests.conftest import test_config as config_for
+from tests.conftest import make_test_config as config_for
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="LISTEN/NOTIFY needs PostgreSQL (make test-postgres)")
 

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 
 from board import create_app
 from board.extensions import db
-from tests.conftest import ON_POSTGRES, postgres_schema, test_config
+from tests.conftest import ON_POSTGRES, make_test_config, postgres_schema
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def fresh_url(tmp_path):
 
 @pytest.fixture
 def migrating_app(fresh_url, tmp_path, keep_logging):
-    app = create_app(test_config(fresh_url), instance_path=str(tmp_path / "instance"))
+    app = create_app(make_test_config(fresh_url), instance_path=str(tmp_path / "instance"))
     with app.app_context():
         yield app
         db.session.remove()
@@ -145,3 +145,63 @@ def test_offers_posted_before_handoffs_keep_their_whole_quantity(migrating_app):
     assert [(r[0], r[1], bool(r[2])) for r in rows] == [(1, 3, True), (2, None, True)]
     with pytest.raises(IntegrityError), db.engine.begin() as conn:
         conn.execute(text("UPDATE cards SET quantity_left = -1 WHERE id = 1"))
+
+
+def test_existing_residents_are_brought_into_households_with_nothing_lost(migrating_app):
+    """0003 → head with data in the tables: every membership gets a household, the same door is one
+    household, roles become a set, cards and handoffs know their household; and back down and up again."""
+    flask_migrate.upgrade(revision="0003_sessions")
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO communities (id, name, slug, invite_code, created_at) "
+                          "VALUES (1, 'Old Garden', 'old', 'OLD00001', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO buildings (id, community_id, name) VALUES (1, 1, 'Building 1'), (2, 1, 'Building 2')"))
+        residents = [(1, "lina", 1, "502", "resident"), (2, "wang", 1, "101", "coordinator"),
+                     (3, "lina-mum", 1, "502 ", "resident"), (4, "chen", 2, "1201", "resident")]
+        for uid, login, building, unit, role in residents:
+            conn.execute(text("INSERT INTO users (id, login, display_name, password_hash, created_at, session_version) "
+                              "VALUES (:id, :login, :name, 'x', CURRENT_TIMESTAMP, 0)"),
+                         {"id": uid, "login": login, "name": login.title()})
+            conn.execute(text("INSERT INTO memberships (id, user_id, community_id, building_id, unit, role, created_at) "
+                              "VALUES (:id, :id, 1, :b, :u, :r, CURRENT_TIMESTAMP)"),
+                         {"id": uid, "b": building, "u": unit, "r": role})
+        conn.execute(text(
+            "INSERT INTO cards (id, community_id, building_id, author_id, kind, category, title, details, quantity,"
+            " unit, urgency, for_pregnant, for_child, for_elderly, sealed, expires_at, status, priority, created_at,"
+            " updated_at, version, quantity_left, first_come) VALUES (1, 1, 1, 1, 'need', 'medicine', 'Fever', '',"
+            " NULL, '', 'normal', false, false, false, false, CURRENT_TIMESTAMP, 'matched', 0, CURRENT_TIMESTAMP,"
+            " CURRENT_TIMESTAMP, 1, NULL, true)"))
+        conn.execute(text(
+            "INSERT INTO handoffs (id, card_id, community_id, giver_id, receiver_id, quantity, status, note, thanks,"
+            " created_at, updated_at, version) VALUES (1, 1, 1, 4, 1, 1, 'matched', '', '', CURRENT_TIMESTAMP,"
+            " CURRENT_TIMESTAMP, 1)"))
+    flask_migrate.upgrade()
+
+    def snapshot():
+        with db.engine.connect() as conn:
+            homes = conn.execute(text(
+                "SELECT m.user_id, h.building_id, h.unit FROM memberships m JOIN households h ON h.id = m.household_id "
+                "ORDER BY m.user_id")).all()
+            roles = conn.execute(text("SELECT membership_id, role FROM membership_roles ORDER BY 1, 2")).all()
+            people = conn.execute(text("SELECT user_id, name FROM people ORDER BY user_id")).all()
+            households = conn.execute(text("SELECT COUNT(*) FROM households")).scalar_one()
+            card = conn.execute(text("SELECT h.unit FROM cards c JOIN households h ON h.id = c.household_id")).scalar_one()
+            door = conn.execute(text(
+                "SELECT h.unit FROM handoffs x JOIN households h ON h.id = x.receiver_household_id")).scalar_one()
+        return homes, roles, people, households, card, door
+
+    homes, roles, people, households, card, door = snapshot()
+    assert [tuple(r) for r in homes] == [(1, 1, "502"), (2, 1, "101"), (3, 1, "502"), (4, 2, "1201")]
+    assert households == 3  # Li Na and her mother share one home: "502" and "502 " are one door
+    assert [tuple(r) for r in roles] == [(1, "resident"), (2, "coordinator"), (2, "resident"), (3, "resident"),
+                                         (4, "resident")]
+    assert [tuple(r) for r in people] == [(1, "Lina"), (2, "Wang"), (3, "Lina-Mum"), (4, "Chen")]
+    assert (card, door) == ("502", "502")
+    assert [diff for diff in schema_differences()] == []
+
+    flask_migrate.downgrade(revision="0003_sessions")
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT user_id, building_id, unit, role FROM memberships ORDER BY user_id")).all()
+    assert [tuple(r) for r in rows] == [(1, 1, "502", "resident"), (2, 1, "101", "coordinator"),
+                                        (3, 1, "502", "resident"), (4, 2, "1201", "resident")]
+    flask_migrate.upgrade()
+    assert snapshot()[:4] == (homes, roles, people, households)

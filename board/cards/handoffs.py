@@ -6,8 +6,10 @@ The rules of each move live in board.cards.transitions; this module prepares wha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from flask import current_app
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, lazyload
 from werkzeug.datastructures import FileStorage
 
@@ -78,6 +80,51 @@ def lapse_overdue(*, community_id: int | None = None, limit: int = 200) -> int:
             continue  # handed off (or withdrawn) in the same moment: nothing to lapse
         count += 1
     return count
+
+
+def _doorsteps_due(now, community_id: int | None):
+    """Doorsteps nobody confirmed that are due a reminder, or (reminded long enough ago) closing."""
+    cfg = current_app.config
+    stmt = select(Handoff.id, Handoff.reminded_at).where(
+        Handoff.status == H.LEFT_AT_DOOR.value,
+        or_(
+            and_(Handoff.reminded_at.is_(None), Handoff.left_at <= now - timedelta(hours=cfg["DOORSTEP_REMIND_HOURS"])),
+            Handoff.reminded_at <= now - timedelta(hours=cfg["DOORSTEP_CLOSE_HOURS"]),
+        ),
+    )
+    return stmt.where(Handoff.community_id == community_id) if community_id is not None else stmt
+
+
+def settle_doorsteps(*, community_id: int | None = None, limit: int = 200) -> int:
+    """Doorsteps nobody confirmed: remind the receiving side once, then close them unconfirmed.
+
+    Run lazily by pages that show cards (idempotent, and one indexed query when nothing is due) and
+    by `flask --app board sweep`.
+    """
+    count = 0
+    for handoff_id, reminded_at in db.session.execute(_doorsteps_due(utcnow(), community_id).limit(limit)).all():
+        name = "remind" if reminded_at is None else "close_unconfirmed"
+        try:
+            transitions.apply_handoff(db.session.get(Handoff, handoff_id), name, None)
+        except Conflict:
+            continue  # confirmed (or reported missing) in the same moment
+        count += 1
+    return count
+
+
+def due_clause(community_id: int, now):
+    """True when any time-based handoff move is due in the community (a lapse, a doorstep to remind or
+    close): one EXISTS that board.frame folds into the page's one statement of numbers."""
+    lapsing = exists().where(
+        Handoff.community_id == community_id, Handoff.status == H.MATCHED.value, Handoff.due_at <= now
+    )
+    return or_(lapsing, exists(_doorsteps_due(now, community_id)))
+
+
+def run_due(*, community_id: int | None = None) -> None:
+    """Every time-based handoff move pages run lazily (a write on GET: idempotent, each through the table)."""
+    lapse_overdue(community_id=community_id)
+    settle_doorsteps(community_id=community_id)
 
 
 def lapse_counts(user_ids) -> dict[int, int]:

@@ -5,7 +5,7 @@ Run lazily (pages that show cards) and from `flask --app board sweep` (cron).
 from sqlalchemy import select
 
 from board.cards import transitions
-from board.cards.handoffs import lapse_overdue
+from board.cards.handoffs import lapse_overdue, settle_doorsteps
 from board.errors import Conflict
 from board.extensions import db
 from board.models import Card, CardStatus, utcnow
@@ -35,6 +35,7 @@ def sweep() -> list[str]:
 
     return [
         f"lapsed matches: {lapse_overdue(limit=5000)}",
+        f"unconfirmed doorsteps reminded or closed: {settle_doorsteps(limit=5000)}",
         f"lapsed box reservations: {lapse_overdue_reservations()}",
         f"expired cards: {expire_cards()}",
     ]

@@ -24,6 +24,7 @@ STATUS_LABELS = {
     CardStatus.MATCHED.value: _l("Matched"),
     CardStatus.LEFT_AT_DOOR.value: _l("Left at the door"),
     CardStatus.RECEIVED.value: _l("Received"),
+    CardStatus.UNCONFIRMED.value: _l("Left at the door, not confirmed"),
     CardStatus.WITHDRAWN.value: _l("Withdrawn"),
     CardStatus.CANCELLED.value: _l("Cancelled"),
     CardStatus.EXPIRED.value: _l("Expired"),
@@ -34,6 +35,7 @@ HANDOFF_LABELS = {
     HandoffStatus.MATCHED.value: _l("Matched"),
     HandoffStatus.LEFT_AT_DOOR.value: _l("Left at the door"),
     HandoffStatus.RECEIVED.value: _l("Received"),
+    HandoffStatus.UNCONFIRMED.value: _l("Left at the door, not confirmed"),
     HandoffStatus.DECLINED.value: _l("Declined"),
     HandoffStatus.WITHDRAWN.value: _l("Helper stepped back"),
     HandoffStatus.CANCELLED.value: _l("Cancelled"),
@@ -56,6 +58,8 @@ EVENT_LABELS = {
     "handoff.cancel": _l("%(name)s cancelled"),
     "handoff.lapse": _l("Not handed over in time; back on the board"),
     "handoff.thank": _l("%(name)s said thank you"),
+    "handoff.remind": _l("Nobody had confirmed it yet: a reminder was sent"),
+    "handoff.close_unconfirmed": _l("Closed: left at the door, not confirmed"),
 }
 
 

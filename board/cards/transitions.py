@@ -72,13 +72,17 @@ HANDOFF_MOVES: dict[str, Move] = {
     # SYSTEM: an offer that leaves the board (withdrawn, expired, all given) answers its waiting asks.
     "decline": move({H.ASKED}, H.DECLINED, Party.GIVER, Party.SYSTEM, kinds=(OFFER,)),
     "leave_at_door": move({H.MATCHED}, H.LEFT_AT_DOOR, Party.GIVER),
-    "confirm_received": move({H.LEFT_AT_DOOR}, H.RECEIVED, Party.RECEIVER),
+    # A late "I have it" still counts after the system closed the doorstep unconfirmed.
+    "confirm_received": move({H.LEFT_AT_DOOR, H.UNCONFIRMED}, H.RECEIVED, Party.RECEIVER),
     "receive_in_person": move({H.MATCHED}, H.RECEIVED, Party.RECEIVER),
     "report_not_there": move({H.LEFT_AT_DOOR}, H.MATCHED, Party.RECEIVER),
     "helper_withdraw": move({H.MATCHED}, H.WITHDRAWN, Party.GIVER),
     "cancel": move({H.ASKED, H.MATCHED}, H.CANCELLED, Party.RECEIVER, Party.COORDINATOR),
     "lapse": move({H.MATCHED}, H.LAPSED, Party.SYSTEM),
     "thank": move({H.RECEIVED}, H.RECEIVED, Party.RECEIVER),
+    # Left at the door and nobody confirmed: remind the receiving side, then close it (board/cards/handoffs.py).
+    "remind": move({H.LEFT_AT_DOOR}, H.LEFT_AT_DOOR, Party.SYSTEM),
+    "close_unconfirmed": move({H.LEFT_AT_DOOR}, H.UNCONFIRMED, Party.SYSTEM),
 }
 
 # What a need's card shows while its handoff is in each state.
@@ -86,13 +90,14 @@ NEED_CARD_STATUS = {
     H.MATCHED: S.MATCHED,
     H.LEFT_AT_DOOR: S.LEFT_AT_DOOR,
     H.RECEIVED: S.RECEIVED,
+    H.UNCONFIRMED: S.UNCONFIRMED,
     H.WITHDRAWN: S.OPEN,
     H.LAPSED: S.OPEN,
     H.CANCELLED: S.CANCELLED,
 }
 
 # Handoff states that hold a share of an offer's quantity.
-HOLDS_QUANTITY = frozenset({H.MATCHED, H.LEFT_AT_DOOR, H.RECEIVED})
+HOLDS_QUANTITY = frozenset({H.MATCHED, H.LEFT_AT_DOOR, H.RECEIVED, H.UNCONFIRMED})
 
 CONFLICT_MESSAGE = _l("This card changed while you were looking at it. Nothing was changed.")
 MESSAGES = {
@@ -334,8 +339,11 @@ def _move(handoff: Handoff, name: str, actor: User | None, **data) -> Event:
     if target == H.MATCHED:
         handoff.matched_at = handoff.matched_at or now
         handoff.due_at = due_after(card, now)
-    elif target == H.LEFT_AT_DOOR:
+    elif name == "leave_at_door":
         handoff.left_at = now
+        handoff.reminded_at = None  # a new doorstep (after "it is not there") waits afresh
+    elif name == "remind":
+        handoff.reminded_at = now
     elif target == H.RECEIVED and handoff.received_at is None:
         handoff.received_at = now
     if card.kind == OFFER and H(before) in HOLDS_QUANTITY and target not in HOLDS_QUANTITY:

@@ -18,6 +18,8 @@ KINDS: dict[str, str] = {
     "handoff.receive_in_person": "received",
     "handoff.lapse": "timeout",
     "handoff.thank": "thanks",
+    "handoff.remind": "doorstep_reminder",
+    "handoff.close_unconfirmed": "closed_unconfirmed",
     "handoff.helper_withdraw": "cancelled",
     "handoff.cancel": "cancelled",
     "handoff.ask": "asked",
@@ -36,6 +38,8 @@ HEADLINES = {
     "timeout": _l("The match timed out; the card is back on the board"),
     "expired": _l("Your card's time on the board is up"),
     "thanks": _l("A neighbour said thank you"),
+    "doorstep_reminder": _l("It was left at the door: please confirm it arrived"),
+    "closed_unconfirmed": _l("Closed as left at the door, not confirmed"),
     "cancelled": _l("The match was called off"),
     "asked": _l("A neighbour asked for your offer"),
     "accepted": _l("Your request was accepted"),
@@ -52,6 +56,8 @@ def recipients(event: Event) -> set[int]:
     data = event.data or {}
     if event.kind == "handoff.decline":  # also when an offer leaves the board: only the asker is told
         parties = {data.get("receiver_id")} - {None}
+    elif event.kind == "handoff.remind":  # "please confirm": the receiving side only
+        parties = ({data.get("receiver_id")} - {None}) | household_of_someone_else(data.get("handoff_id"))
     elif event.kind.startswith("handoff."):
         parties = {data.get("giver_id"), data.get("receiver_id")} - {None}
         parties |= household_of_someone_else(data.get("handoff_id"))
