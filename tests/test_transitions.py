@@ -19,6 +19,9 @@ ALLOWED = {
     ("decline", "asked"): {"giver", "system"},
     ("leave_at_door", "matched"): {"giver"},
     ("confirm_received", "left_at_door"): {"receiver"},
+    ("confirm_received", "unconfirmed"): {"receiver"},  # late, after the system closed it
+    ("remind", "left_at_door"): {"system"},
+    ("close_unconfirmed", "left_at_door"): {"system"},
     ("receive_in_person", "matched"): {"receiver"},
     ("report_not_there", "left_at_door"): {"receiver"},
     ("helper_withdraw", "matched"): {"giver"},
@@ -33,10 +36,11 @@ MAY_EVER = {move: set().union(*(who for (m, _), who in ALLOWED.items() if m == m
 RESULT = {
     "accept": "matched", "decline": "declined", "leave_at_door": "left_at_door", "confirm_received": "received",
     "receive_in_person": "received", "report_not_there": "matched", "helper_withdraw": "withdrawn",
-    "cancel": "cancelled", "lapse": "lapsed", "thank": "received",
+    "cancel": "cancelled", "lapse": "lapsed", "thank": "received", "remind": "left_at_door",
+    "close_unconfirmed": "unconfirmed",
 }
 NEED_CARD = {"matched": "matched", "left_at_door": "left_at_door", "received": "received", "withdrawn": "open",
-             "lapsed": "open", "cancelled": "cancelled"}
+             "lapsed": "open", "cancelled": "cancelled", "unconfirmed": "unconfirmed"}
 
 # How to reach each handoff state: (move, who) steps after the handoff starts.
 PATHS = {
@@ -44,6 +48,7 @@ PATHS = {
     "matched": [("accept", "giver")],
     "left_at_door": [("accept", "giver"), ("leave_at_door", "giver")],
     "received": [("accept", "giver"), ("leave_at_door", "giver"), ("confirm_received", "receiver")],
+    "unconfirmed": [("accept", "giver"), ("leave_at_door", "giver"), ("close_unconfirmed", "system")],
     "declined": [("decline", "giver")],
     "withdrawn": [("accept", "giver"), ("helper_withdraw", "giver")],
     "cancelled": [("accept", "giver"), ("cancel", "receiver")],
