@@ -25,6 +25,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "何师傅 Master He": ("何师傅", "Master He"),
     "唐女士 Ms Tang": ("唐女士", "Ms Tang"),
     "高爷爷 Grandpa Gao": ("高爷爷", "Grandpa Gao"),
+    # People without a login (board/demo.py PEOPLE)
+    "高奶奶 Grandma Gao": ("高奶奶", "Grandma Gao"),
+    "座机 Landline 6688 1234, or knock": ("座机6688 1234，或者直接敲门", "Landline 6688 1234, or knock"),
+    "Through Grandpa Gao": ("请高爷爷转告", "Through Grandpa Gao"),
+    "苏州话 Suzhou dialect": ("苏州话", "Suzhou dialect"),
     # Cards
     "急需孕妇能用的退烧药 Fever medicine a pregnant woman can take": (
         "急需孕妇能用的退烧药", "Fever medicine a pregnant woman can take"),

@@ -8,6 +8,7 @@ from board.cards import intake as intake_service
 from board.errors import Forbidden, NotFound
 from board.households import service
 from board.households.forms import HouseholdForm, IntakeForm, PersonForm, SearchForm
+from board.i18n import local
 from board.households.labels import AGE_LABELS, INTAKE_LABELS, ROLE_LABELS
 from board.models import Role
 
@@ -20,7 +21,7 @@ def household_helpers() -> dict:
 
 
 def building_choices(blank=None):
-    buildings = [(b.id, b.name) for b in current_user.membership.community.buildings]
+    buildings = [(b.id, local(b.name)) for b in current_user.membership.community.buildings]
     return ([("", blank)] if blank else []) + buildings
 
 
@@ -125,7 +126,7 @@ def intake():
     form = IntakeForm()
     people = service.people_without_login(current_user.community_id)
     form.person.choices = [("", _("Someone new"))] + [
-        (p.id, f"{p.name} · {p.household.building.name} {p.household.unit}") for p in people
+        (p.id, f"{local(p.name)} · {local(p.household.building.name)} {p.household.unit}") for p in people
     ]
     form.building.choices = building_choices(blank=_("Choose a building"))
     if request.method == "GET" and request.args.get("person", "").isdigit():
@@ -141,6 +142,6 @@ def intake():
                          "urgency": form.urgency.data, "for_elderly": form.for_elderly.data},
             intake=form.intake.data, caller=form.caller.data or "",
         )
-        flash(_("Posted for %(name)s. You will be told when a neighbour helps.", name=card.for_person.name), "success")
+        flash(_("Posted for %(name)s. You will be told when a neighbour helps.", name=local(card.for_person.name)), "success")
         return redirect(url_for("cards.detail", card_id=card.id))
     return render_template("households/intake.html", form=form)
