@@ -20,7 +20,7 @@ from board.extensions import db
 from deploy import stack
 from tests import factories
 from tests.conftest import BASE_URL, ON_POSTGRES, postgres_schema
-from tests.conftest import test_config as config_for
+from tests.conftest import make_test_config as config_for
 
 POSTGRES_URL = BASE_URL if ON_POSTGRES else os.environ.get(
     "BOARD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -152,3 +152,55 @@ def test_an_ask_on_an_offer_for_someone_without_a_phone_goes_to_their_door(commu
     # The coordinator may still ask for themselves: an ask for someone else is not theirs.
     own = handoffs.ask(offer, coordinator, 1)
     assert own.id != handoff.id and own.for_person_id is None
+
+
+def test_a_box_delivery_for_someone_without_a_phone_counts_against_her_household(wang, community, coordinator,
+                                                                                 neighbour):
+    home = households.household_at(community.id, community.buildings[1].id, DOOR)
+    liu = households.add_person(coordinator, home, name="刘奶奶")
+    shelf = factories.shelf(community, keepers=(coordinator,))
+    item = factories.box_item(shelf, quantity=10, daily_limit=2)
+    page = wang.get(f"/box/items/{item.id}/deliver").get_data(as_text=True)
+    assert "刘奶奶" in page and "Myself" in page
+    response = wang.post(f"/box/items/{item.id}/deliver", data={"for_person": liu.id, "quantity": 2,
+                                                                 "urgency": "normal", "note": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    card = db.session.scalar(db.select(Card))
+    assert (card.for_person_id, card.household_id, card.author_id) == (liu.id, home.id, coordinator.id)
+    # Her household has had its 2 today; Wang's own household has not.
+    again = wang.post(f"/box/items/{item.id}/deliver", data={"for_person": liu.id, "quantity": 1,
+                                                              "urgency": "normal", "note": ""})
+    assert again.status_code == 409 and "Each household may take" in again.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Card.id))) == 1
+    mine = wang.post(f"/box/items/{item.id}/deliver", data={"for_person": "", "quantity": 1, "urgency": "normal",
+                                                             "note": ""})
+    assert mine.status_code == 302
+
+
+def test_a_resident_cannot_ask_the_box_for_someone_else(make_client, login, resident, community, coordinator):
+    home = households.household_at(community.id, community.buildings[1].id, DOOR)
+    liu = households.add_person(coordinator, home, name="刘奶奶")
+    item = factories.box_item(factories.shelf(community), quantity=10)
+    client = login(make_client(), resident)
+    assert "刘奶奶" not in client.get(f"/box/items/{item.id}/deliver").get_data(as_text=True)
+    response = client.post(f"/box/items/{item.id}/deliver", data={"for_person": liu.id, "quantity": 1,
+                                                                   "urgency": "normal", "note": ""})
+    assert response.status_code in (200, 403)  # not a choice offered to a resident
+    assert db.session.scalar(db.select(db.func.count(Card.id))) == 0
+
+
+def test_the_offer_page_lets_a_volunteer_ask_for_someone_without_a_phone(make_client, login, volunteer, resident,
+                                                                         community, coordinator):
+    home = households.household_at(community.id, community.buildings[1].id, DOOR)
+    liu = households.add_person(coordinator, home, name="刘奶奶")
+    offer = factories.card(resident, kind="offer", category="food", title="Rice", quantity=2)
+    client = login(make_client(), volunteer)
+    page = client.get(f"/cards/{offer.id}").get_data(as_text=True)
+    assert "Ask for someone without a phone" in page and "刘奶奶" in page
+    assert DOOR not in page  # a volunteer is not shown her door before they are part of it
+    response = client.post(f"/cards/{offer.id}/ask", data={"quantity": 1, "for_person": liu.id})
+    assert response.status_code == 302
+    handoff = db.session.scalar(db.select(Handoff))
+    assert (handoff.for_person_id, handoff.receiver_household_id, handoff.receiver_id) == (liu.id, home.id, volunteer.id)
+    neighbour_page = login(make_client(), factories.user(community, login="x1", unit="5")).get(f"/cards/{offer.id}")
+    assert "Ask for someone without a phone" not in neighbour_page.get_data(as_text=True)

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from board import create_app
 from board.extensions import db
-from tests.conftest import test_config as config_for
+from tests.conftest import make_test_config as config_for
 
 # One connection in the pool and a short wait for it, so that a test can hold it and exhaust the pool.
 POOL_OF_ONE = {"DB_POOL_SIZE": 1, "DB_MAX_OVERFLOW": 0, "DB_POOL_TIMEOUT": 0.3}

@@ -82,6 +82,9 @@ class TakeForm(FlaskForm):
 
 
 class DeliveryForm(FlaskForm):
+    # Shown to volunteers and coordinators only: "" is for myself, else someone without a phone.
+    for_person = SelectField(_l("For whom"), coerce=lambda v: int(v) if str(v).isdigit() else None,
+                             validate_choice=True, validators=[Optional()])
     quantity = IntegerField(_l("How many"), default=1,
                             validators=[InputRequired(HOW_MANY), NumberRange(min=1, max=999, message=HOW_MANY)])
     urgency = RadioField(_l("Urgency"), choices=list(URGENCY_LABELS.items()), default=Urgency.NORMAL.value)

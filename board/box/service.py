@@ -36,7 +36,7 @@ from board.events import record
 from board.extensions import db
 from board.i18n import local
 from board.units import amount
-from board.models import Card, CardStatus, Category, Event, Membership, User, utcnow
+from board.models import Card, CardStatus, Category, Event, Membership, Person, User, utcnow
 
 ITEM_FIELDS = ("name", "category", "unit", "location", "for_pregnant", "for_child", "sealed", "expires_on")
 GIFT_FIELDS = ("name", "category", "unit", "for_pregnant", "for_child", "sealed", "expires_on", "note")
@@ -216,24 +216,25 @@ def expired_items(shelf: Shelf) -> list[Item]:
     return list(db.session.scalars(stmt.order_by(Item.expires_on, Item.id)))
 
 
-def household_units_today(user: User, item: Item) -> int:
-    """Units of `item` this resident's household (everyone who lives there) has taken or asked to be brought today."""
-    household = select(Membership.user_id).where(
-        Membership.community_id == item.community_id, Membership.household_id == user.membership.household_id
+def household_units_today(household_id: int, item: Item) -> int:
+    """Units of `item` this household has taken or asked to be brought today: what its residents took
+    at the shelf, and every delivery to its door (asked by a resident or on someone's behalf)."""
+    residents = select(Membership.user_id).where(
+        Membership.community_id == item.community_id, Membership.household_id == household_id
     )
     since = start_of_local_day()
     taken = db.session.scalar(
         select(func.coalesce(func.sum(RegisterLine.units), 0)).where(
             RegisterLine.item_id == item.id,
             RegisterLine.kind == LineKind.TAKE.value,
-            RegisterLine.user_id.in_(household),
+            RegisterLine.user_id.in_(residents),
             RegisterLine.created_at >= since,
         )
     )
     asked = db.session.scalar(
-        select(func.coalesce(func.sum(Delivery.quantity), 0)).where(
+        select(func.coalesce(func.sum(Delivery.quantity), 0)).join(Card, Card.id == Delivery.card_id).where(
             Delivery.item_id == item.id,
-            Delivery.requester_id.in_(household),
+            Card.household_id == household_id,
             Delivery.status != DeliveryStatus.LAPSED.value,
             Delivery.created_at >= since,
         )
@@ -336,11 +337,11 @@ def _refuse_expired(user: User, item: Item) -> None:
     raise Conflict(EXPIRED)
 
 
-def _check_limit(user: User, item: Item, quantity: int) -> None:
+def _check_limit(household_id: int, item: Item, quantity: int) -> None:
     limit = daily_limit(item)
     if limit is None:
         return
-    already = household_units_today(user, item)
+    already = household_units_today(household_id, item)
     if already + quantity > limit:
         db.session.rollback()
         raise Conflict(
@@ -355,7 +356,7 @@ def take(user: User, item_id: int, quantity: int = 1) -> RegisterLine:
     item = item_for(user, item_id)
     item = _lock_item(item.id)
     _refuse_expired(user, item)
-    _check_limit(user, item, quantity)
+    _check_limit(user.membership.household_id, item, quantity)
     _change_stock(item, quantity=-quantity)
     line = _line(LineKind.TAKE, item, shelf=item.shelf, units=quantity, delta=-quantity, user=user, actor=user)
     _stock_event("take", item, user, units=quantity)
@@ -567,13 +568,22 @@ def _delivery_text(item: Item, shelf: Shelf, quantity: int, note: str) -> tuple[
     return title, details
 
 
-def request_delivery(user: User, item_id: int, quantity: int = 1, *, urgency: str = "normal", note: str = "") -> Delivery:
-    """Reserve units for a resident who cannot come and post the need a neighbour fulfils."""
+def request_delivery(user: User, item_id: int, quantity: int = 1, *, urgency: str = "normal", note: str = "",
+                     for_person: Person | None = None) -> Delivery:
+    """Reserve units for a resident who cannot come and post the need a neighbour fulfils.
+
+    `for_person`: a volunteer or coordinator asks for someone without a phone; it goes to their door
+    and counts against their household's daily limit.
+    """
     _check_quantity(quantity)
     item = item_for(user, item_id)
+    if for_person is not None and not (policy.may_post_on_behalf(user, item.community_id)
+                                       and for_person.community_id == item.community_id):
+        raise Forbidden()
     item = _lock_item(item.id)
     _refuse_expired(user, item)
-    _check_limit(user, item, quantity)
+    household_id = for_person.household_id if for_person is not None else user.membership.household_id
+    _check_limit(household_id, item, quantity)
     _change_stock(item, reserved=quantity)
     shelf = item.shelf
     reader = user.locale or (str(get_locale()) if has_request_context() else current_app.config["BABEL_DEFAULT_LOCALE"])
@@ -583,7 +593,7 @@ def request_delivery(user: User, item_id: int, quantity: int = 1, *, urgency: st
         user, kind="need", commit=False, category=CARD_CATEGORY.get(item.category, Category.SUPPLIES.value),
         title=title[:120], details=details, quantity=quantity, unit=item.unit, urgency=urgency,
         for_pregnant=item.for_pregnant, for_child=item.for_child, sealed=item.sealed,
-        medicine_expires_on=item.expires_on,
+        medicine_expires_on=item.expires_on, for_person=for_person, intake="phone" if for_person else None,
     )
     delivery = Delivery(item_id=item.id, card_id=card.id, requester_id=user.id, quantity=quantity,
                         status=DeliveryStatus.RESERVED.value, created_at=utcnow())

@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from board import events
+from board import events, policy
 from board.box import forms, labels, service
 from board.box.models import Item, RegisterLine
 from board.errors import Conflict, NotFound
 from board.extensions import db
+from board.households import service as households
 from board.htmx import is_htmx, page_or_partial
 from board.i18n import local
 from board.units import amount
@@ -179,21 +180,32 @@ def deliver(item_id: int):
     """Ask for units to be brought to the door: they are set aside at once, and a need goes on the board."""
     item = service.item_for(current_user, item_id)
     form = forms.DeliveryForm()
+    for_others = policy.may_post_on_behalf(current_user, item.community_id)
+    people = households.people_without_login(item.community_id) if for_others else []
+    form.for_person.choices = [("", _("Myself"))] + [
+        (p.id, f"{local(p.name)} · {local(p.household.building.name)}") for p in people
+    ]
     error = None
     if form.validate_on_submit():
+        for_person = households.person_for(current_user, form.for_person.data) if form.for_person.data else None
         try:
             delivery = service.request_delivery(current_user, item.id, form.quantity.data,
-                                                urgency=form.urgency.data, note=form.note.data or "")
+                                                urgency=form.urgency.data, note=form.note.data or "",
+                                                for_person=for_person)
         except (Conflict, service.BadRequest) as exc:
             error = exc
             form.quantity.errors = [str(exc.message)]
             item = db.session.get(Item, item_id)
         else:
-            flash(_("%(amount)s set aside for you. A neighbour will bring it; you will see it on the board.",
-                    amount=amount(delivery.quantity, item.unit)), "success")
+            if for_person is not None:
+                flash(_("%(amount)s set aside for %(name)s. A neighbour will bring it to their door.",
+                        amount=amount(delivery.quantity, item.unit), name=local(for_person.name)), "success")
+            else:
+                flash(_("%(amount)s set aside for you. A neighbour will bring it; you will see it on the board.",
+                        amount=amount(delivery.quantity, item.unit)), "success")
             return redirect(url_for("cards.detail", card_id=delivery.card_id))
     status = error.status if error else 200
-    return render_template("box/deliver.html", form=form, item=item, shelf=item.shelf), status
+    return render_template("box/deliver.html", form=form, item=item, shelf=item.shelf, for_others=bool(people)), status
 
 
 @bp.post("/items/<int:item_id>/stock")

@@ -158,6 +158,16 @@ def can_start(card: Card, name: str, actor: User | None) -> bool:
     )
 
 
+def can_ask_for_someone(card: Card, actor: User | None) -> bool:
+    """Whether `actor` may ask for some of this offer on behalf of someone without a phone now."""
+    rule = HANDOFF_MOVES["ask"]
+    return (
+        actor is not None and card.kind in rule.kinds and card.status == S.OPEN.value
+        and bool(rule.parties & parties_of(card, actor)) and (card.quantity_left or 0) > 0
+        and policy.may_post_on_behalf(actor, card.community_id)
+    )
+
+
 def has_open_ask(card: Card, asker: User) -> bool:
     """An asker whose ask is still under way is not offered a second one (asking again returns it)."""
     stmt = select(Handoff.id).where(

@@ -11,6 +11,7 @@ from board.cards import handoffs, labels, privacy, public, service, transitions
 from board.cards.forms import CardForm, FilterForm, LeaveAtDoorForm, ThanksForm
 from board.cards.service import EDITABLE, BoardFilters
 from board.errors import Forbidden
+from board.households import service as households
 from board.i18n import local
 from board.htmx import is_htmx, page_or_partial
 from board.inputs import page_shown_on, safe_next
@@ -38,6 +39,10 @@ def card_helpers() -> dict:
             card_handoffs_lapses(user_id) if policy.may_see_lapses(current_user, current_user.community_id) else 0
         ),
         "handoff_label": lambda status: labels.HANDOFF_LABELS.get(status, status),
+        "people_to_ask_for": lambda card: (
+            households.people_without_login(current_user.community_id)
+            if current_user.is_authenticated and transitions.can_ask_for_someone(card, current_user) else []
+        ),
         "return_to": return_to,
         "event_label": labels.event_label,
         "status_label": lambda status: labels.STATUS_LABELS.get(status, status),
@@ -211,12 +216,17 @@ def offer_help(card_id: int):
 @bp.post("/cards/<int:card_id>/ask")
 @login_required
 def ask(card_id: int):
-    """Ask for some of an offer."""
+    """Ask for some of an offer: for oneself, or (a volunteer or coordinator) for someone without a phone."""
     back = going_back()
     card = service.card_for(current_user, card_id)
     quantity = request.form.get("quantity", default=1, type=int)
-    handoff = handoffs.ask(card, current_user, quantity)
-    if handoff.status == "matched":
+    person_id = request.form.get("for_person", type=int)
+    for_person = households.person_for(current_user, person_id) if person_id else None
+    handoff = handoffs.ask(card, current_user, quantity, for_person=for_person)
+    if for_person is not None:
+        message = _("Asked for %(person)s. %(name)s will leave it at their door.", person=local(for_person.name),
+                    name=card.author.display_name)
+    elif handoff.status == "matched":
         message = _("%(name)s will leave it at your door.", name=card.author.display_name)
     else:
         message = _("Asked. %(name)s will choose and let you know.", name=card.author.display_name)

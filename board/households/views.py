@@ -126,7 +126,10 @@ def intake():
     form = IntakeForm()
     people = service.people_without_login(current_user.community_id)
     form.person.choices = [("", _("Someone new"))] + [
-        (p.id, f"{local(p.name)} · {local(p.household.building.name)} {p.household.unit}") for p in people
+        # A door only where the poster may see that household's record (coordinators), not to every volunteer.
+        (p.id, f"{local(p.name)} · {local(p.household.building.name)}"
+               + (f" {p.household.unit}" if policy.may_see_household(current_user, p.household) else ""))
+        for p in people
     ]
     form.building.choices = building_choices(blank=_("Choose a building"))
     if request.method == "GET" and request.args.get("person", "").isdigit():
