@@ -97,6 +97,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by copying it and dropping the old one; with foreign keys on,
+            # SQLite treats that drop as a DELETE and cascades it: every handoff and event of the
+            # rebuilt cards would go with it. Off for the migration (SQLite ignores it inside a
+            # transaction, so before the first one), on again after.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the transaction SQLAlchemy began, so that Alembic's own one commits
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -105,6 +113,9 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

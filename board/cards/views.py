@@ -39,9 +39,8 @@ def card_helpers() -> dict:
             card_handoffs_lapses(user_id) if policy.may_see_lapses(current_user, current_user.community_id) else 0
         ),
         "handoff_label": lambda status: labels.HANDOFF_LABELS.get(status, status),
-        "people_to_ask_for": lambda card: (
-            households.people_without_login(current_user.community_id)
-            if current_user.is_authenticated and transitions.can_ask_for_someone(card, current_user) else []
+        "can_ask_for_someone": lambda card: (
+            current_user.is_authenticated and transitions.can_ask_for_someone(card, current_user)
         ),
         "return_to": return_to,
         "event_label": labels.event_label,
@@ -231,6 +230,17 @@ def ask(card_id: int):
     else:
         message = _("Asked. %(name)s will choose and let you know.", name=card.author.display_name)
     return answer(card, message, back=back)
+
+
+@bp.get("/cards/<int:card_id>/ask-for")
+@login_required
+def ask_for(card_id: int):
+    """A volunteer or coordinator chooses whom, without a phone, they ask for some of an offer for."""
+    card = service.card_for(current_user, card_id)
+    if not transitions.can_ask_for_someone(card, current_user):
+        raise Forbidden()
+    people = households.people_without_login(current_user.community_id)
+    return render_template("cards/ask_for.html", card=card, people=people)
 
 
 HANDOFF_MESSAGES = {

@@ -197,7 +197,7 @@ def members(community_id: int, text: str = "", limit: int = 200) -> list[Members
                               User.login.icontains(text, autoescape=True),
                               Building.name.icontains(text, autoescape=True),
                               Household.unit.icontains(text, autoescape=True)))
-    return list(db.session.scalars(stmt.order_by(func.lower(User.display_name), User.id).limit(limit)))
+    return list(db.session.scalars(stmt.order_by(func.lower(User.display_name), User.id).limit(limit)).unique())
 
 
 def member_for(viewer: User, user_id: int) -> User:
