@@ -148,9 +148,9 @@ def test_offers_posted_before_handoffs_keep_their_whole_quantity(migrating_app):
 
 
 def test_existing_residents_are_brought_into_households_with_nothing_lost(migrating_app):
-    """0003 → head with data in the tables: every membership gets a household, the same door is one
+    """0004 → head with data in the tables: every membership gets a household, the same door is one
     household, roles become a set, cards and handoffs know their household; and back down and up again."""
-    flask_migrate.upgrade(revision="0003_sessions")
+    flask_migrate.upgrade(revision="0004_care_mode")
     with db.engine.begin() as conn:
         conn.execute(text("INSERT INTO communities (id, name, slug, invite_code, created_at) "
                           "VALUES (1, 'Old Garden', 'old', 'OLD00001', CURRENT_TIMESTAMP)"))
@@ -198,7 +198,7 @@ def test_existing_residents_are_brought_into_households_with_nothing_lost(migrat
     assert (card, door) == ("502", "502")
     assert [diff for diff in schema_differences()] == []
 
-    flask_migrate.downgrade(revision="0003_sessions")
+    flask_migrate.downgrade(revision="0004_care_mode")
     with db.engine.connect() as conn:
         rows = conn.execute(text("SELECT user_id, building_id, unit, role FROM memberships ORDER BY user_id")).all()
     assert [tuple(r) for r in rows] == [(1, 1, "502", "resident"), (2, 1, "101", "coordinator"),

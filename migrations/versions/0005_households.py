@@ -9,8 +9,8 @@ single role becomes a set (a coordinator is also a resident). The downgrade puts
 and the single role back (a coordinator stays a coordinator); people without a login have no place
 in the older schema and are dropped with their households.
 
-Revision ID: 0004_households
-Revises: 0003_sessions
+Revision ID: 0005_households
+Revises: 0004_care_mode
 Create Date: 2026-12-01 21:02:23.731771
 
 """
@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_households'
-down_revision = '0003_sessions'
+revision = '0005_households'
+down_revision = '0004_care_mode'
 branch_labels = None
 depends_on = None
 
