@@ -10,7 +10,7 @@ from board import create_app
 from board.extensions import db
 from board.models import Card, Handoff, User
 from tests import factories
-from tests.conftest import test_config as config_for
+from tests.conftest import make_test_config as config_for
 
 BIG_IDS = [2**31, 2**63]
 

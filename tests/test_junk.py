@@ -23,7 +23,7 @@ from board.extensions import db
 from board.cards.service import MAX_ID
 from board.models import LoginSession, User
 from tests import factories, images
-from tests.conftest import test_config as config_for
+from tests.conftest import make_test_config as config_for
 
 
 @pytest.fixture

@@ -22,9 +22,9 @@ PROBE = r"""
 import json, os, sys
 from werkzeug.datastructures import FileStorage
 from board import create_app, photos
-from tests.conftest import test_config
+from tests.conftest import make_test_config
 
-app = create_app(test_config("sqlite://"), instance_path=sys.argv[2])
+app = create_app(make_test_config("sqlite://"), instance_path=sys.argv[2])
 with app.test_request_context():
     photos.save(FileStorage(open(sys.argv[3], "rb"), filename="warm.png"))  # libraries loaded, caches warm
     def status(field):

@@ -32,6 +32,13 @@ def building_of(building_id):
     return building
 
 
+def searched() -> SearchForm:
+    """The search box from the address: text past its 100 characters is dropped, not echoed back."""
+    search = SearchForm(request.args)
+    search.q.data = (search.q.data or "")[:100] if isinstance(search.q.data, str) else ""
+    return search
+
+
 def require(allowed: bool) -> None:
     if not allowed:
         raise Forbidden()
@@ -53,13 +60,13 @@ def mine():
 def index():
     """Every household of the community, searchable; a coordinator opens a new one (nobody there has a phone)."""
     require(policy.may_manage_households(current_user, current_user.community_id))
-    search = SearchForm(request.args)
+    search = searched()
     form = HouseholdForm()
     form.building.choices = building_choices()
     if form.validate_on_submit():
         household = service.new_household(current_user, building_of(form.building.data), form.unit.data)
         return redirect(url_for("households.detail", household_id=household.id))
-    found = service.households(current_user.community_id, search.q.data if search.validate() else "")
+    found = service.households(current_user.community_id, search.q.data)
     return render_template("households/index.html", households=found, search=search, form=form)
 
 
@@ -98,8 +105,8 @@ def edit_person(person_id: int):
 def members():
     """The community's members and their roles, searchable: coordinators grant and remove roles here."""
     require(policy.may_grant_roles(current_user, current_user.community_id))
-    search = SearchForm(request.args)
-    found = service.members(current_user.community_id, search.q.data if search.validate() else "")
+    search = searched()
+    found = service.members(current_user.community_id, search.q.data)
     return render_template("households/members.html", members=found, search=search, roles=list(Role))
 
 
@@ -115,7 +122,7 @@ def set_role(user_id: int, role: str):
         message = (_("%(name)s is now %(role)s.", name=target.display_name, role=label) if on
                    else _("%(name)s is no longer %(role)s.", name=target.display_name, role=label))
         flash(message, "success")
-    return redirect(url_for("households.members", q=request.form.get("q") or None))
+    return redirect(url_for("households.members", q=(request.form.get("q") or "")[:100] or None))
 
 
 @bp.route("/intake", methods=["GET", "POST"])
