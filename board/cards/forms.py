@@ -73,7 +73,7 @@ class CardForm(FlaskForm):
 class FilterForm(Form):
     """The board's filters, read from the query string so that a filtered board can be bookmarked."""
 
-    kind = SelectField(_l("Show"), choices=[("", _l("Needs and offers")), ("need", _l("Needs")), ("offer", _l("Offers"))], validators=[Optional()])
+    kind = SelectField(_l("Needs or offers"), choices=[("", _l("Needs and offers")), ("need", _l("Needs")), ("offer", _l("Offers"))], validators=[Optional()])
     category = SelectField(_l("Category"), choices=[("", _l("All categories")), *CATEGORY_LABELS.items()], validators=[Optional()])
     building = SelectField(_l("Building"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
     urgent = BooleanField(_l("Urgent only"))
@@ -89,6 +89,7 @@ class LeaveAtDoorForm(FlaskForm):
     )
     photo = FileField(
         _l("Photo of the doorstep (optional)"),
+        render_kw={"accept": "image/*"},  # phones offer the camera as well as the gallery
         description=_l("JPEG, PNG or WebP, up to 10 MB. Location and camera details are removed."),
     )
 
