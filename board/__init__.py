@@ -31,7 +31,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
 
-    from board import activity, admission, assets, auth, box, cards, cli, errors, htmx, i18n, live, notifications, policy, security
+    from board import accounts, activity, admission, assets, auth, box, cards, cli, errors, htmx, i18n, live, notifications, policy, security
     from board import care, poster, pwa
     from board import inputs
     from board.extensions import csrf, db, limiter, login_manager, migrate
@@ -60,6 +60,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cards.bp)
     app.register_blueprint(activity.bp)
+    app.register_blueprint(accounts.bp)
     app.register_blueprint(box.bp)
     app.register_blueprint(households_views.bp)
     app.register_blueprint(live.bp)

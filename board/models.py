@@ -20,6 +20,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import true
 
@@ -27,6 +29,10 @@ from board.extensions import db
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key for the log.
 BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+# Shown wherever an erased account's or person's name was (cards, timelines, the register, handoffs).
+FORMER_RESIDENT = _l("a former resident")
 
 
 def utcnow() -> datetime:
@@ -136,7 +142,8 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(80), unique=True)  # a login name or a phone number
-    display_name: Mapped[str] = mapped_column(String(60))
+    # Read through `display_name`, which says "a former resident" once the account is erased.
+    _display_name: Mapped[str] = mapped_column("display_name", String(60))
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(10))
     # Care mode (关怀版): 0 off, 1–3 larger text steps (board/care.py); visitors keep it in a cookie.
@@ -151,6 +158,20 @@ class User(UserMixin, db.Model):
     )
 
     erased_at: Mapped[datetime | None] = mapped_column(DateTime)  # the account was deleted: personal data gone
+
+    @hybrid_property
+    def display_name(self) -> str:
+        """The name neighbours see; "a former resident" (in the viewer's language) once erased."""
+        return str(FORMER_RESIDENT) if self.erased_at is not None else self._display_name
+
+    @display_name.inplace.setter
+    def _display_name_setter(self, value: str) -> None:
+        self._display_name = value
+
+    @display_name.inplace.expression
+    @classmethod
+    def _display_name_expression(cls):
+        return cls._display_name
 
     @property
     def membership(self) -> Membership | None:
@@ -214,7 +235,7 @@ class Person(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    name: Mapped[str] = mapped_column(String(60))
+    _name: Mapped[str] = mapped_column("name", String(60))  # read through `name` (erased: "a former resident")
     contact: Mapped[str] = mapped_column(String(120), default="")  # "138…", "through the neighbour in 502", "knock"
     age_group: Mapped[str] = mapped_column(String(20), default="")
     language: Mapped[str] = mapped_column(String(40), default="")  # language or dialect: "Shanghainese"
@@ -223,6 +244,19 @@ class Person(db.Model):
 
     household: Mapped[Household] = relationship(back_populates="people", lazy="joined", foreign_keys=[household_id])
     user: Mapped[User | None] = relationship(lazy="joined")
+
+    @hybrid_property
+    def name(self) -> str:
+        return str(FORMER_RESIDENT) if self.erased_at is not None else self._name
+
+    @name.inplace.setter
+    def _name_setter(self, value: str) -> None:
+        self._name = value
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return cls._name
 
     @property
     def has_login(self) -> bool:

@@ -209,6 +209,24 @@ def may_keep_shelf(viewer: User | None, shelf) -> bool:
     return is_coordinator(viewer, shelf.community_id) or shelf.is_keeper(viewer)
 
 
+# My data, mine.
+
+def may_export_data(viewer: User | None, user: User) -> bool:
+    """Everything the board holds about a resident: that resident only (not even a coordinator)."""
+    return _member_of(viewer, user.community_id) and viewer.id == user.id
+
+
+def may_erase_account(viewer: User | None, user: User) -> bool:
+    """Deleting an account: its own resident only (a coordinator erases people without a login)."""
+    return _member_of(viewer, user.community_id) and viewer.id == user.id
+
+
+def may_erase_person(viewer: User | None, person: Person) -> bool:
+    """Erasing someone without a login (they cannot ask themselves): coordinators, once."""
+    return (person.user_id is None and person.erased_at is None
+            and may_manage_households(viewer, person.community_id))
+
+
 # By name, for templates (`may("see_thanks", handoff)`) and for the test table.
 QUESTIONS: dict[str, Callable[..., bool]] = {
     "see_household": may_see_household,
@@ -233,6 +251,9 @@ QUESTIONS: dict[str, Callable[..., bool]] = {
     "open_invite_sheet": may_open_invite_sheet,
     "open_shelf": may_open_shelf,
     "keep_shelf": may_keep_shelf,
+    "export_data": may_export_data,
+    "erase_account": may_erase_account,
+    "erase_person": may_erase_person,
 }
 
 

@@ -10,7 +10,7 @@ from board import policy
 from board.cards import transitions
 from board.extensions import db
 from board.households import service as households
-from board.models import Role
+from board.models import Person, Role, utcnow
 from tests import factories
 
 ROLES = [r.value for r in Role]
@@ -47,6 +47,9 @@ BYSTANDER = {
     "open_invite_sheet": COORDINATOR,
     "open_shelf": COORDINATOR,
     "keep_shelf": COORDINATOR,
+    "export_data": NEVER,  # someone else's data: not even a coordinator downloads it
+    "erase_account": NEVER,  # someone else's account
+    "erase_person": COORDINATOR,  # someone without a login (they cannot ask themselves)
 }
 
 
@@ -68,7 +71,7 @@ def world(community, other_community, resident, neighbour, coordinator, stranger
     db.session.commit()
     return {"viewer": viewer, "target": target, "author": author, "helper": helper, "coordinator": coordinator,
             "stranger": stranger, "need": need, "handoff": handoff, "behalf": behalf,
-            "behalf_handoff": behalf_handoff, "shelf": shelf, "liu_home": liu_home,
+            "behalf_handoff": behalf_handoff, "shelf": shelf, "liu_home": liu_home, "liu": liu,
             "author_home": author.household}
 
 
@@ -100,6 +103,9 @@ def ask(world, viewer, question) -> bool:
         "open_invite_sheet": lambda: policy.may_open_invite_sheet(viewer, c),
         "open_shelf": lambda: policy.may_open_shelf(viewer, c),
         "keep_shelf": lambda: policy.may_keep_shelf(viewer, w["shelf"]),
+        "export_data": lambda: policy.may_export_data(viewer, w["target"]),
+        "erase_account": lambda: policy.may_erase_account(viewer, w["target"]),
+        "erase_person": lambda: policy.may_erase_person(viewer, w["liu"]),
     }[question]()
 
 
@@ -181,3 +187,22 @@ def test_the_helpers_door_is_shown_only_while_the_match_is_active(world):
     db.session.refresh(handoff)
     assert not policy.may_see_receiver_door(helper, handoff)
     assert policy.may_see_receiver_door(world["author"], handoff)  # their own door, always
+
+
+@pytest.mark.parametrize("roles", ROLE_SETS, ids=lambda r: "+".join(sorted(r)) or "none")
+def test_every_resident_exports_and_erases_their_own_account_whatever_their_roles(world, roles):
+    viewer = world["viewer"]
+    viewer.membership.set_roles(roles)
+    db.session.commit()
+    assert policy.may_export_data(viewer, viewer) and policy.may_erase_account(viewer, viewer)
+    assert not policy.may_export_data(None, viewer) and not policy.may_erase_account(None, viewer)
+
+
+def test_a_coordinator_erases_only_a_person_without_a_login_and_only_once(world):
+    coordinator, author = world["coordinator"], world["author"]
+    with_login = db.session.scalars(db.select(Person).where(Person.user_id == author.id)).one()
+    assert not policy.may_erase_person(coordinator, with_login)
+    assert policy.may_erase_person(coordinator, world["liu"])
+    world["liu"].erased_at = utcnow()
+    assert not policy.may_erase_person(coordinator, world["liu"])
+    assert not policy.may_erase_person(world["stranger"], with_login)

@@ -93,7 +93,7 @@ def update_profile(user: User, *, display_name: str, locale: str | None, buildin
 
 
 def authenticate(login: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.login == normalise_login(login)))
+    user = db.session.scalar(select(User).where(User.login == normalise_login(login), User.erased_at.is_(None)))
     if user is None:
         # Spend the same time as a real check, so response time does not reveal who has an account.
         _hasher().hash(password)

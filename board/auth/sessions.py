@@ -85,6 +85,7 @@ def load_user(token: str) -> User | None:
         .where(
             User.id == user_id,
             User.session_version == version,
+            User.erased_at.is_(None),  # an erased account never logs in again, whatever cookie survived
             LoginSession.token_hash == _hash(secret),
             LoginSession.created_at >= _oldest_allowed(),
         )

@@ -229,8 +229,15 @@ def commit() -> None:
         db.session.commit()
 
 
-def apply(card: Card, name: str, actor: User | None, *, seen_version: int | None = None, **data) -> Event:
-    """Make card move `name` on `card` as `actor`, append its event and commit; Conflict/Forbidden if not."""
+_commit = commit  # under another name where a `commit` flag shadows it
+
+
+def apply(card: Card, name: str, actor: User | None, *, seen_version: int | None = None, commit: bool = True,
+          **data) -> Event:
+    """Make card move `name` on `card` as `actor`, append its event and commit; Conflict/Forbidden if not.
+
+    `commit=False`: the move is one part of a larger change (erasing an account) that commits it.
+    """
     rule = MOVES[name]
     card = lock(card.id)
     if not rule.parties & parties_of(card, actor) or card.kind not in rule.kinds:
@@ -245,7 +252,8 @@ def apply(card: Card, name: str, actor: User | None, *, seen_version: int | None
             from_status=before, to_status=card.status, **data,
         )
         decline_waiting_asks(card)
-    commit()
+    if commit:
+        _commit()
     return event
 
 
@@ -371,7 +379,7 @@ def _move(handoff: Handoff, name: str, actor: User | None, **data) -> Event:
 
 def apply_handoff(
     handoff: Handoff, name: str, actor: User | None, *, seen_version: int | None = None,
-    note: str | None = None, photo_name: str | None = None, thanks: str | None = None,
+    note: str | None = None, photo_name: str | None = None, thanks: str | None = None, commit: bool = True,
 ) -> Event | None:
     """Make move `name` on one handoff as `actor`, append its event and commit; Conflict/Forbidden if not.
 
@@ -399,7 +407,8 @@ def apply_handoff(
         handoff.photo_name = photo_name
     with stale_is_conflict():
         event = _move(handoff, name, actor)
-    commit()
+    if commit:
+        _commit()
     return event
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 
 from board.extensions import db
 from board.households import service as households
-from board.models import Card, Event, Handoff, utcnow
+from board.models import Card, Event, Handoff, User, utcnow
 from board.notifications.models import Notification
 
 # Event kind -> notification kind. The actor is never notified of their own move.
@@ -97,10 +97,13 @@ def notify_for(event: Event) -> list[Notification]:
     kind = KINDS.get(event.kind)
     if kind is None:
         return []
+    people = recipients(event)
+    if people:  # a deleted account hears nothing more (a doorstep still closing, a household card)
+        people = set(db.session.scalars(select(User.id).where(User.id.in_(people), User.erased_at.is_(None))))
     created = [
         Notification(user_id=user_id, event_id=event.id, card_id=event.card_id, actor_id=event.actor_id,
                      kind=kind, created_at=event.created_at or utcnow())
-        for user_id in sorted(recipients(event))
+        for user_id in sorted(people)
     ]
     db.session.add_all(created)
     return created
