@@ -325,3 +325,18 @@ def test_only_a_coordinator_erases_a_person_and_only_one_without_a_login(
     assert db.session.get(Person, liu.id).erased_at is None
     assert db.session.get(Person, with_login.id).erased_at is None
     assert db.session.get(User, flatmate.id).erased_at is None
+
+
+def test_what_is_already_at_the_door_stays_and_a_deleted_account_hears_nothing_more(resident, neighbour, make_client,
+                                                                                    login):
+    lina, chen = login(make_client(), resident), login(make_client(), neighbour)
+    need = factories.card(resident, title="Eggs")
+    chen.post(f"/cards/{need.id}/help", data={})
+    handoff = Handoff.query.filter_by(card_id=need.id).one()
+    chen.post(f"/handoffs/{handoff.id}/leave", data={"note": "in the bag", "version": handoff.version})
+    assert delete_account(lina).status_code == 302
+    handoff = db.session.get(Handoff, handoff.id, populate_existing=True)
+    assert handoff.status == "left_at_door"  # the helper's part stands; the system closes it in time
+    transitions.apply_handoff(handoff, "remind", None)
+    assert Event.query.filter_by(kind="handoff.remind").count() == 1
+    assert Notification.query.filter_by(user_id=resident.id).count() == 0
