@@ -340,3 +340,10 @@ def test_what_is_already_at_the_door_stays_and_a_deleted_account_hears_nothing_m
     transitions.apply_handoff(handoff, "remind", None)
     assert Event.query.filter_by(kind="handoff.remind").count() == 1
     assert Notification.query.filter_by(user_id=resident.id).count() == 0
+
+
+def test_a_deleted_account_is_not_offered_as_a_shelf_keeper(resident, neighbour, community, make_client, login):
+    lina = login(make_client(), resident)
+    assert {u.id for u in box.members(community.id)} == {resident.id, neighbour.id}
+    assert delete_account(lina).status_code == 302
+    assert {u.id for u in box.members(community.id)} == {neighbour.id}

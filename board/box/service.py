@@ -183,8 +183,10 @@ def remove_keeper(coordinator: User, shelf: Shelf, keeper: User) -> None:
 
 
 def members(community_id: int) -> list[User]:
-    """Residents who could be named keepers."""
-    stmt = select(User).join(Membership).where(Membership.community_id == community_id).order_by(User.display_name)
+    """Residents who could be named keepers (a deleted account is nobody's keeper)."""
+    stmt = select(User).join(Membership).where(
+        Membership.community_id == community_id, User.erased_at.is_(None)
+    ).order_by(User.display_name)
     return list(db.session.scalars(stmt))
 
 
