@@ -56,6 +56,8 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     care.init_app(app)
     pwa.init_app(app)
     poster.init_app(app)
+    cards.init_app(app)
+    box.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cards.bp)

@@ -2,8 +2,7 @@
 import click
 from flask import Flask
 
-from board import demo
-from board.cards import housekeeping
+from board import demo, registry
 
 
 def init_app(app: Flask) -> None:
@@ -21,6 +20,6 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("sweep")
     def sweep():
-        """Expire cards past their time and return lapsed matches to the board (run from cron)."""
-        for line in housekeeping.sweep():
+        """Every time-based move: lapsed matches, unconfirmed doorsteps, reservations, cards past their time (cron)."""
+        for line in registry.sweep():
             click.echo(line)

@@ -1,12 +1,17 @@
 """Appending to the event log. Every state change calls record() inside its own transaction."""
-from collections.abc import Callable
+from blinker import Namespace
+from flask import current_app
 
 from board.extensions import db
 from board.models import Card, Event, User
 
-# Called with each new event after it is flushed (same transaction); live updates and
-# notifications register here instead of every service knowing about them.
-listeners: list[Callable[[Event], None]] = []
+signals = Namespace()
+
+# Sent with each new event once it is flushed, inside the writer's transaction, with the app as
+# sender: live updates, notifications and the box connect to it in their own init_app
+# (`event_recorded.connect(receiver, sender=app)`), so no service needs to know who listens, and a
+# second app in the same process (the tests make many) never calls a receiver twice.
+event_recorded = signals.signal("event-recorded")
 
 
 def record(
@@ -31,6 +36,5 @@ def record(
     )
     db.session.add(event)
     db.session.flush()
-    for listener in listeners:
-        listener(event)
+    event_recorded.send(current_app._get_current_object(), event=event)
     return event

@@ -1,7 +1,6 @@
 """Extensions created bare; create_app() binds them with init_app()."""
 import sqlite3
 
-from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -38,11 +37,3 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
-
-
-def login_rate_key() -> str:
-    """Limit guesses per address and login name, so one busy lobby Wi-Fi does not lock out everyone."""
-    from board.auth.service import normalise_login  # here: auth.service itself imports this module
-
-    # The account's own spelling, so that "+86 138-…" and "+86138…" count as the same login.
-    return f"{get_remote_address()}|{normalise_login(request.form.get('login') or '')}"

@@ -5,7 +5,7 @@ import pytest
 from freezegun import freeze_time
 
 from board.cards import handoffs, transitions
-from board.cards.housekeeping import sweep
+from board.registry import sweep
 from board.extensions import db
 from board.households import service as households
 from board.models import Card, Event, Handoff

@@ -1,6 +1,7 @@
 """Notifications: who hears about which event, the bell's count, and the list marking them read."""
 import pytest
 
+from board import registry
 from board.events import record
 from board.extensions import db
 from board.notifications import service
@@ -67,8 +68,12 @@ def test_other_events_notify_nobody(resident, event_kind):
     assert notifications_of(resident) == []
 
 
-def test_every_kind_has_a_headline():
-    assert set(service.KINDS.values()) <= set(service.HEADLINES)
+def test_every_kind_has_a_headline(app):
+    domains = registry.current().domains
+    assert {"cards", "box"} <= set(domains)
+    for domain in domains.values():
+        assert set(domain.notifications.values()) <= set(domain.headlines), domain.name
+        assert all(kind.startswith(domain.prefixes) for kind in domain.notifications), domain.name
 
 
 def test_bell_shows_my_unread_count_and_the_list_marks_them_read(client, resident, neighbour, login):

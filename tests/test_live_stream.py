@@ -143,9 +143,10 @@ def test_replay_survives_a_restart(app, client, resident, neighbour, login):
     """The log is the source: a new broker (a restarted server) replays from the database."""
     first = factories.card(resident, title="Before")
     app.extensions["live"].stop()
+    from board.live import render
     from board.live.broker import make_broker
 
-    app.extensions["live"] = make_broker(app)
+    app.extensions["live"] = make_broker(app, render.delivery)
     factories.card(resident, title="While away")
     login(client, neighbour)
     stream = open_stream(client, headers={"Last-Event-ID": str(event_id_of(first))})
@@ -319,13 +320,12 @@ def test_after_a_match_the_broadcast_hides_the_door_and_the_refetch_shows_it_to_
 
 @pytest.mark.parametrize("app_config", [{"LIVE_HEARTBEAT_SECONDS": 0.05, "LIVE_BROKER": "local"}])
 def test_a_failing_fan_out_never_fails_the_change(app, client, resident, login, monkeypatch, caplog):
-    from board.live import render as render_module
     from board.models import Card
 
     def broken(*args, **kwargs):
         raise RuntimeError("template broke")
 
-    monkeypatch.setattr(render_module, "delivery", broken)
+    monkeypatch.setattr(app.extensions["live"], "deliver", broken)  # the broker's renderer
     login(client, resident)
     stream = open_stream(client)  # a subscriber, so that the fan-out renders
     response = client.post("/cards/new", data={"kind": "need", "category": "food", "title": "Rice", "urgency": "normal"})

@@ -8,7 +8,7 @@ from board import policy
 from board.auth import service, sessions
 from board.cards import privacy
 from board.auth.forms import InviteForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
-from board.extensions import db, limiter, login_manager, login_rate_key
+from board.extensions import db, limiter, login_manager
 from board.households.labels import ROLE_LABELS
 from board.i18n import local
 from board.inputs import safe_next
@@ -69,6 +69,12 @@ def register():
         flash(_("Welcome to %(name)s, %(who)s!", name=community.name, who=user.display_name), "success")
         return redirect(url_for("cards.board"))
     return render_template("auth/register.html", form=form, community=community)
+
+
+def login_rate_key() -> str:
+    """Limit guesses per address and login name, so one busy lobby Wi-Fi does not lock out everyone."""
+    # The account's own spelling, so that "+86 138-…" and "+86138…" count as the same login.
+    return f"{get_remote_address()}|{service.normalise_login(request.form.get('login') or '')}"
 
 
 @bp.route("/login", methods=["GET", "POST"])

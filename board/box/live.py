@@ -19,3 +19,8 @@ def public_fragment(event: Event, locale: str) -> str:
         if item is None:
             return ""
         return render_template("box/_item.html", item=item, item_oob="true")
+
+
+def public_fragments(event: Event, locales: set[str]) -> dict[str, str]:
+    """The box's live renderer in the registry: one fragment per language."""
+    return {locale: public_fragment(event, locale) for locale in locales}

@@ -618,11 +618,11 @@ LAPSE_KINDS = {"card.withdraw", "card.cancel", "card.expire"}
 LAPSE_STATUSES = {CardStatus.WITHDRAWN.value, CardStatus.CANCELLED.value, CardStatus.EXPIRED.value}
 
 
-def on_event(event: Event) -> None:
+def on_event(_app, *, event: Event) -> None:
     """Settle a reservation when its card is received (stock leaves) or ends unfulfilled (back to stock).
 
-    Registered in board.events.listeners: runs inside the card's own transaction, so the card's move
-    and the shelf's register line commit together.
+    Connected to board.events.event_recorded: runs inside the card's own transaction, so the card's
+    move and the shelf's register line commit together.
     """
     if event.card_id is None or event.kind.startswith("box."):
         return

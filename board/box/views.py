@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from board import events, policy
+from board import policy
 from board.box import forms, labels, service
 from board.box.models import Item, RegisterLine
 from board.errors import Conflict, NotFound
@@ -20,13 +20,6 @@ from board.units import amount
 from board.models import User
 
 bp = Blueprint("box", __name__, url_prefix="/box")
-
-
-@bp.record_once
-def _setup(state) -> None:
-    # Reservations settle when their card moves (received, withdrawn, expired): listen once per process.
-    if service.on_event not in events.listeners:
-        events.listeners.append(service.on_event)
 
 
 @bp.before_request

@@ -9,6 +9,7 @@ from board.cards.handoffs import lapse_overdue, settle_doorsteps
 from board.errors import Conflict
 from board.extensions import db
 from board.models import Card, CardStatus, utcnow
+from board.registry import SweepJob
 
 
 def expire_cards(limit: int = 500) -> int:
@@ -29,13 +30,10 @@ def expire_cards(limit: int = 500) -> int:
     return count
 
 
-def sweep() -> list[str]:
-    """Every time-based move, with a line a kind for the log."""
-    from board.box.service import lapse_overdue_reservations  # the shelves build on cards, not the reverse
-
-    return [
-        f"lapsed matches: {lapse_overdue(limit=5000)}",
-        f"unconfirmed doorsteps reminded or closed: {settle_doorsteps(limit=5000)}",
-        f"lapsed box reservations: {lapse_overdue_reservations()}",
-        f"expired cards: {expire_cards()}",
-    ]
+# The cards' jobs for the sweep (board.registry.sweep runs every domain's, in order). Cards past
+# their time come last: a domain's own time-out (a box reservation's) ends a card with its reason.
+SWEEP = (
+    SweepJob("lapsed matches", lambda: lapse_overdue(limit=5000), order=10),
+    SweepJob("unconfirmed doorsteps reminded or closed", lambda: settle_doorsteps(limit=5000), order=20),
+    SweepJob("expired cards", expire_cards, order=90),
+)

@@ -1,7 +1,8 @@
 """Live updates: one Server-Sent Events stream per viewer, fed from the event log."""
 from flask import Flask
 
-from board import events
+from board.events import event_recorded
+from board.live import render
 from board.live.broker import make_broker
 from board.live.views import bp
 
@@ -24,10 +25,9 @@ DEFAULTS = {
 }
 
 
-def _on_event(event) -> None:
-    from flask import current_app
-
-    broker = current_app.extensions.get("live")
+def _on_event(app: Flask, *, event) -> None:
+    """Every recorded event goes to this app's broker (published when its transaction commits)."""
+    broker = app.extensions.get("live")
     if broker is not None:
         broker.on_record(event)
 
@@ -35,6 +35,5 @@ def _on_event(event) -> None:
 def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    app.extensions["live"] = make_broker(app)
-    if _on_event not in events.listeners:
-        events.listeners.append(_on_event)
+    app.extensions["live"] = make_broker(app, render.delivery)
+    event_recorded.connect(_on_event, sender=app)

@@ -14,6 +14,7 @@ import queue
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Flask
@@ -39,6 +40,10 @@ class Delivery:
     public: dict[str, str]  # language -> the public fragment (the same for every viewer)
     personal_for: frozenset[int]  # users who also get a part of their own (bell, alert)
     frames: dict[str, bytes] = field(default_factory=dict)  # language -> the whole SSE message, encoded once
+
+
+# (broker, event, languages) -> the event as every viewer of those languages receives it.
+Deliver = Callable[["Broker", Event, set[str]], Delivery]
 
 
 def _new_queue():
@@ -75,8 +80,11 @@ class Broker:
 
     kind = "local"
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, deliver: Deliver):
         self.app = app
+        # Renders an event for its audience (board.live.render.delivery, passed in by the live
+        # package): the broker stays below the renderer, which uses the broker's types and cache.
+        self.deliver = deliver
         self.cache = FragmentCache()
         self._subscribers: dict[int, set[Subscriber]] = defaultdict(set)
         self._lock = threading.Lock()
@@ -118,8 +126,6 @@ class Broker:
 
     def fan_out(self, event_ids: list[int]) -> None:
         """Render each committed event once per audience and queue it for every subscriber here."""
-        from board.live import render
-
         with self.app.app_context():
             events = db.session.scalars(select(Event).where(Event.id.in_(event_ids)).order_by(Event.id)).all()
             for event in events:
@@ -127,7 +133,7 @@ class Broker:
                 subscribers = self.subscribers(event.community_id)
                 if not subscribers:
                     continue
-                delivery = render.delivery(self, event, {s.locale for s in subscribers})
+                delivery = self.deliver(self, event, {s.locale for s in subscribers})
                 for subscriber in subscribers:
                     if not subscriber.offer(delivery):
                         self.drop(subscriber)
@@ -151,8 +157,8 @@ class PostgresBroker(Broker):
 
     kind = "postgres"
 
-    def __init__(self, app: Flask):
-        super().__init__(app)
+    def __init__(self, app: Flask, deliver: Deliver):
+        super().__init__(app, deliver)
         uri = app.config["SQLALCHEMY_DATABASE_URI"]
         # One channel per database and schema, so test runs in their own schema never hear each other.
         self.channel = app.config.get("LIVE_CHANNEL") or "doorstep_" + hashlib.sha1(uri.encode()).hexdigest()[:12]
@@ -236,11 +242,11 @@ def _after_rollback(session) -> None:
     session.info.pop("live_event_ids", None)
 
 
-def make_broker(app: Flask) -> Broker:
+def make_broker(app: Flask, deliver: Deliver) -> Broker:
     choice = app.config.get("LIVE_BROKER", "auto")
     if choice == "auto":
         choice = "postgres" if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else "local"
-    broker = PostgresBroker(app) if choice == "postgres" else Broker(app)
+    broker = PostgresBroker(app, deliver) if choice == "postgres" else Broker(app, deliver)
     if not sa_event.contains(db.session, "after_commit", _after_commit):
         sa_event.listen(db.session, "after_commit", _after_commit)
         sa_event.listen(db.session, "after_rollback", _after_rollback)

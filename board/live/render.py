@@ -8,6 +8,7 @@ from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import and_, func, or_, select
 
+from board import registry
 from board.cards import service as cards
 from board.extensions import db
 from board.live.broker import Broker, Delivery
@@ -34,11 +35,10 @@ def public_fragments(event: Event, locales: set[str]) -> dict[str, str]:
     page that shows it. Viewer-independent by construction: rendered with no one logged in, and a
     card shown in full (with buttons and doors) is told to fetch itself again as its viewer instead.
     """
+    own = registry.current().live_fragments(event)
+    if own is not None:  # the domain that owns the event renders it (a shelf's stock: board/box/live.py)
+        return own(event, locales)
     if event.card_id is None:
-        if event.kind.startswith("box."):  # a shelf's stock changed: board/box/live.py renders the item
-            from board.box import live as box_live
-
-            return {locale: box_live.public_fragment(event, locale) for locale in locales}
         return dict.fromkeys(locales, "")
     app = current_app._get_current_object()
     # No viewer may be logged in where this renders: inside a request (a replay, the polling
@@ -75,7 +75,7 @@ def delivery(broker: Broker, event: Event, locales: set[str]) -> Delivery:
             broker.cache.put((event.id, locale), fragment)
             public[locale] = fragment
     personal = []
-    if event.kind in notifications.KINDS:
+    if registry.current().notification_kind(event.kind) is not None:
         personal = db.session.scalars(select(Notification.user_id).where(Notification.event_id == event.id)).all()
     frames = {locale: sse(event.id, html).encode() for locale, html in public.items() if html}
     return Delivery(event.id, event.community_id, public, frozenset(personal), frames)

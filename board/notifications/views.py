@@ -2,9 +2,8 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from board import frame
+from board import frame, registry
 from board.notifications import service
-from board.notifications.service import HEADLINES
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -15,7 +14,7 @@ def bell_helpers() -> dict:
     def unread_count() -> int:
         return frame.numbers().unread if current_user.is_authenticated else 0
 
-    return {"unread_count": unread_count, "notification_headlines": HEADLINES}
+    return {"unread_count": unread_count, "notification_headlines": registry.current().headlines}
 
 
 @bp.get("/")
