@@ -318,7 +318,17 @@ def test_residents_who_do_not_keep_the_shelf_are_refused(resident, item, action)
 @pytest.mark.parametrize("action", KEEPER_ACTIONS)
 @pytest.mark.parametrize("who", ["keeper", "coordinator"])
 def test_keepers_and_coordinators_may(request, item, action, who):
-    KEEPER_ACTIONS[action](request.getfixturevalue(who), item)
+    result = KEEPER_ACTIONS[action](request.getfixturevalue(who), item)
+    assert KEEPER_EFFECTS[action](item, result)
+
+
+# What each keeper action visibly did, so that "may" is proven by the change, not by the absence of an error.
+KEEPER_EFFECTS = {
+    "add_stock": lambda item, _: fresh(item).quantity == 6 and lines(item)[-1].kind == "add_stock",
+    "correct": lambda item, _: fresh(item).quantity == 1 and lines(item)[-1].kind == "correction",  # counted: 1
+    "register": lambda item, result: {line.id for line in result} == {line.id for line in lines(item)} != set(),
+    "add_item": lambda item, result: (result.name, result.quantity, result.shelf_id) == ("Rice", 1, item.shelf_id),
+}
 
 
 def test_keeping_one_shelf_is_not_keeping_another(keeper, community, resident):
@@ -448,8 +458,12 @@ def test_a_helper_stepping_back_keeps_the_reservation(resident, item, delivery):
 def test_a_lapsed_reservation_counts_no_more_towards_the_limit(resident, shelf):
     tests = factories.box_item(shelf, name="Antigen tests", category="supplies", quantity=10, daily_limit=1)
     delivery = service.request_delivery(resident, tests.id, 1)
+    with pytest.raises(Conflict):  # while the reservation stands, it is today's one unit
+        service.take(resident, tests.id, 1)
     transitions.apply(db.session.get(Card, delivery.card_id), "withdraw", resident)
     service.take(resident, tests.id, 1)
+    assert db.session.get(Delivery, delivery.id).status == "lapsed"
+    assert (fresh(tests).quantity, fresh(tests).reserved) == (9, 0)
 
 
 def test_a_reservation_nobody_matched_times_out(app, resident, item, delivery):
