@@ -200,7 +200,7 @@ def test_the_cycle_finder_finds_a_circle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-DOMAINS = ("board.auth", "board.cards", "board.box", "board.households", "board.activity")
+DOMAINS = ("board.auth", "board.cards", "board.box", "board.households", "board.activity", "board.accounts", "board.care")
 
 
 @pytest.mark.parametrize(("module", "forbidden"), [

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
 
-from board import photos, policy
+from board import photos, policy, registry
 from board.box.models import Delivery, Gift, RegisterLine, shelf_keepers
 from board.cards import transitions
 from board.errors import Forbidden
@@ -31,7 +31,6 @@ from board.models import (
     User, utcnow,
 )
 from board.notifications.models import Notification
-from board.notifications.service import HEADLINES
 
 H = HandoffStatus
 
@@ -154,7 +153,8 @@ def _gifts_and_deliveries(user: User) -> dict:
 
 def _notifications(user: User) -> list[dict]:
     stmt = select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
-    return [{"id": n.id, "kind": n.kind, "text": str(HEADLINES.get(n.kind, n.kind)), "card_id": n.card_id,
+    headlines = registry.current().headlines
+    return [{"id": n.id, "kind": n.kind, "text": str(headlines.get(n.kind, n.kind)), "card_id": n.card_id,
              "created_at": _value(n.created_at), "read_at": _value(n.read_at)} for n in db.session.scalars(stmt)]
 
 
