@@ -267,7 +267,4 @@ def init_app(app) -> None:
 
     @app.context_processor
     def _may() -> dict:
-        return {"may": lambda question, *args: policy_may(current_user, question, *args)}
-
-
-policy_may = may
+        return {"may": lambda question, *args: may(current_user, question, *args)}

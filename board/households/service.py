@@ -9,9 +9,9 @@ from board import policy
 from board.errors import Forbidden, NotFound
 from board.events import record
 from board.extensions import db
+from board.inputs import MAX_ID
 from board.models import Building, Household, Membership, MembershipRole, Person, Role, User
 
-MAX_ID = 2**31 - 1
 
 
 def normalise_unit(unit: str) -> str:
