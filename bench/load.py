@@ -19,20 +19,24 @@ bell, posting a need, "I can help" on one), each connection one resident with ke
 measures how many streams receive it and how fast. It prints requests, 5xx, p50 and p95 before,
 during and after the restart, then stops gunicorn and drops the database.
 """
-from gevent import monkey
+import os
+import sys
+
+# bench/http.py must not shadow the standard library's http package: drop this folder from the path.
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+
+from gevent import monkey  # noqa: E402
 
 monkey.patch_all()
 
 import argparse  # noqa: E402
 import http.client  # noqa: E402
-import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
 import resource  # noqa: E402
 import secrets  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections import Counter, defaultdict  # noqa: E402

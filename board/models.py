@@ -207,6 +207,15 @@ class User(UserMixin, db.Model):
     __hash__ = object.__hash__
 
 
+# Household.priority, from the reasons a home needs care (issue text order: the first comes first).
+PRIORITY_NONE = 0
+PRIORITY_ISOLATING = 1
+PRIORITY_SMALL_CHILDREN = 2
+PRIORITY_PREGNANT = 3
+PRIORITY_DISABLED = 4
+PRIORITY_OVER_60_ALONE = 5
+
+
 class Household(db.Model):
     """One home (一户一档): a door in a building of a community, and the people who live behind it."""
 
@@ -217,6 +226,9 @@ class Household(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
     building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
     unit: Mapped[str] = mapped_column(String(20))  # the door number: shown to the matched neighbour only
+    # How vulnerable the home is, for ordering only (the board, the dispatch desk, the call list put higher
+    # first): 0 none … PRIORITY_OVER_60_ALONE highest. Set from the care record; never shown, so nobody learns why.
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     building: Mapped[Building] = relationship(lazy="joined")
