@@ -32,12 +32,19 @@ def create_database(admin_url: str, prefix: str = "doorstep_bench") -> tuple[str
 
 
 def drop_database(admin_url: str, name: str) -> None:
+    """Drop it, retrying for a while: right after a PostgreSQL restart (bench/load.py) the server may still start."""
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    for attempt in range(10):
+        try:
+            engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            engine.dispose()
+            return
+        except Exception:  # noqa: BLE001 - retried, then reported
+            time.sleep(1)
+    print(f"could not drop database {name}; drop it by hand", file=sys.stderr)
 
 
 def start_server(port: int, workers: int, env: dict, log, *, app: str | None = None,

@@ -34,6 +34,7 @@ import urllib.request  # noqa: E402
 from datetime import timedelta  # noqa: E402
 from statistics import median  # noqa: E402
 
+from bench import _seed  # noqa: E402
 from bench._server import create_database, drop_database, free_port, start_server, stop_server  # noqa: E402
 
 USER_AGENT = "doorstep-bench/1"
@@ -68,29 +69,16 @@ def parse_args():
 
 def seed(app, cards: int) -> tuple[str, int]:
     """One community, 3 buildings, 100 residents, `cards` open cards (bulk), and one card with a history."""
-    from board.auth.service import hash_password
     from board.cards import transitions
     from board.cards.service import post_card
     from board.extensions import db
-    from board.models import Building, Card, Community, Membership, User, utcnow
+    from board.models import Card, User, utcnow
 
     with app.app_context(), app.test_request_context("/"):
         db.create_all()
-        community = Community(name="Bench Garden", slug="bench", invite_code="BENCH001")
-        community.buildings = [Building(name=f"Building {n}") for n in range(1, 4)]
-        db.session.add(community)
-        db.session.flush()
-        password = hash_password(PASSWORD)
-        db.session.execute(db.insert(User), [
-            {"login": f"r{n}", "display_name": f"Resident {n}", "password_hash": password, "locale": "en"}
-            for n in range(100)
-        ])
-        ids = db.session.scalars(db.select(User.id).order_by(User.id)).all()
+        community = _seed.community("Bench Garden", "bench", "BENCH001", buildings=3)
+        ids = _seed.residents(community, 100, PASSWORD)
         buildings = [b.id for b in community.buildings]
-        db.session.execute(db.insert(Membership), [
-            {"user_id": uid, "community_id": community.id, "building_id": buildings[n % 3], "unit": f"{100 + n}"}
-            for n, uid in enumerate(ids)
-        ])
         now = utcnow()
         rows = []
         for n in range(cards):

@@ -9,19 +9,23 @@ service layer (post a card, withdraw it, …), and measures for every change the
 to its arrival at every viewer. Prints p50/p95/max and the server's memory, then stops gunicorn and
 drops the database.
 """
-from gevent import monkey
+import os
+import sys
+
+# bench/http.py must not shadow the standard library's http package: drop this folder from the path.
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+
+from gevent import monkey  # noqa: E402
 
 monkey.patch_all()
 
 import argparse  # noqa: E402
-import os  # noqa: E402
 import re  # noqa: E402
 import resource  # noqa: E402
 import secrets  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from statistics import quantiles  # noqa: E402
@@ -33,6 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
+from bench import _seed  # noqa: E402
 from bench._server import create_database, drop_database, free_port, start_server  # noqa: E402
 
 USER_AGENT = "doorstep-bench/1"
@@ -56,44 +61,21 @@ def parse_args():
 
 def seed(app, users: int):
     """One community, three buildings, `users` residents (inserted in bulk, one password hash for all)."""
-    from board.auth.service import hash_password
     from board.extensions import db
-    from board.models import Building, Community, Membership, User
 
+    languages = app.config["LANGUAGES"]
     with app.app_context():
         db.create_all()
-        community = Community(name="Bench Garden", slug="bench", invite_code="BENCH001")
-        community.buildings = [Building(name=f"Building {n}") for n in range(1, 4)]
-        db.session.add(community)
-        db.session.flush()
-        password = hash_password("bench-password")
-        languages = app.config["LANGUAGES"]
-        db.session.execute(db.insert(User), [
-            {"login": f"r{n}", "display_name": f"Resident {n}", "password_hash": password,
-             "locale": languages[1] if n % 5 == 4 and len(languages) > 1 else languages[0]}
-            for n in range(users)
-        ])
-        ids = db.session.scalars(db.select(User.id).order_by(User.id)).all()
-        buildings = [b.id for b in community.buildings]
-        db.session.execute(db.insert(Membership), [
-            {"user_id": uid, "community_id": community.id, "building_id": buildings[n % 3], "unit": f"{100 + n}"}
-            for n, uid in enumerate(ids)
-        ])
+        place = _seed.community("Bench Garden", "bench", "BENCH001", buildings=3)
+        ids = _seed.residents(place, users, "bench-password", locale_of=lambda n: (
+            languages[1] if n % 5 == 4 and len(languages) > 1 else languages[0]))
         db.session.commit()
         return ids
 
 
 def session_cookies(app, user_ids) -> dict[int, str]:
-    """Signed session cookies as a login would set them (Flask-Login's strong protection included)."""
-    from flask_login.utils import _create_identifier
-
-    serializer = app.session_interface.get_signing_serializer(app)
-    with app.test_request_context("/", headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
-        identifier = _create_identifier()
-    return {
-        uid: serializer.dumps({"_user_id": str(uid), "_fresh": True, "_id": identifier})
-        for uid in user_ids
-    }
+    """Signed session cookies with a live login session each, as a log-in would set them."""
+    return _seed.session_cookies(app, user_ids, USER_AGENT)
 
 
 def rss_mb(pid: int) -> float:

@@ -49,6 +49,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
+from bench import _seed  # noqa: E402
+from bench._server import create_database, drop_database  # noqa: E402
 from deploy import stack  # noqa: E402
 
 USER_AGENT = "doorstep-load/1"
@@ -75,59 +77,16 @@ def parse_args():
     return parser.parse_args()
 
 
-def create_database(admin_url: str) -> tuple[str, str]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"doorstep_load_{os.getpid()}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return name, make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(admin_url: str, name: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    for attempt in range(10):  # right after a restart the server may still be starting
-        try:
-            engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-            with engine.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            engine.dispose()
-            return
-        except Exception:  # noqa: BLE001 - retried, then reported
-            time.sleep(1)
-    print(f"could not drop database {name}; drop it by hand", file=sys.stderr)
-
-
 def seed(app, residents: int) -> tuple[list[int], list[int], list[int]]:
     """One community, residents inserted in bulk (one password hash for all), open needs and offers."""
-    from board.auth.service import hash_password
     from board.cards.service import post_card
     from board.extensions import db
-    from board.models import Building, Community, Membership, User
+    from board.models import User
 
     with app.app_context():
         db.create_all()
-        community = Community(name="Load Garden", slug="load", invite_code="LOAD0001")
-        community.buildings = [Building(name=f"Building {n}") for n in range(1, 7)]
-        db.session.add(community)
-        db.session.flush()
-        password = hash_password(PASSWORD)
-        db.session.execute(db.insert(User), [
-            {"login": f"r{n}", "display_name": f"Resident {n}", "password_hash": password,
-             "locale": "zh_CN" if n % 5 == 4 else "en"}
-            for n in range(residents)
-        ])
-        ids = db.session.scalars(db.select(User.id).order_by(User.id)).all()
-        buildings = [b.id for b in community.buildings]
-        db.session.execute(db.insert(Membership), [
-            {"user_id": uid, "community_id": community.id, "building_id": buildings[n % len(buildings)],
-             "unit": f"{100 + n}"}
-            for n, uid in enumerate(ids)
-        ])
+        place = _seed.community("Load Garden", "load", "LOAD0001", buildings=6)
+        ids = _seed.residents(place, residents, PASSWORD, locale_of=lambda n: "zh_CN" if n % 5 == 4 else "en")
         db.session.commit()
         needs, offers = [], []
         for n in range(350):
@@ -393,7 +352,7 @@ def main():
 
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     secret = secrets.token_urlsafe(32)
-    name, url = create_database(args.postgres)
+    name, url = create_database(args.postgres, prefix="doorstep_load")
     server = None
     greenlets, viewers = [], []
     server_log = tempfile.NamedTemporaryFile(prefix="doorstep-load-", suffix=".log", delete=False)

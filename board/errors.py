@@ -120,10 +120,15 @@ def _discard_session() -> None:
     try:
         db.session.rollback()
     except sa_exc.SQLAlchemyError:
-        db.session.invalidate()
+        db.session().invalidate()  # the scoped proxy has no invalidate(): the session itself does
 
 
 def init_app(app: Flask) -> None:
+    # Registered after db.init_app, so it runs before Flask-SQLAlchemy's own session.remove(): when the
+    # database dropped the connection after the answer was made (a restart), that ROLLBACK would fail and
+    # turn a finished 200 into a 500.
+    app.teardown_appcontext(lambda _error: _discard_session())
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()

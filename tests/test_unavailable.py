@@ -4,11 +4,11 @@ import time
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from board import create_app
 from board.extensions import db
-from tests.conftest import make_test_config as config_for
+from tests.conftest import BASE_URL, ON_POSTGRES, make_test_config as config_for
 
 # One connection in the pool and a short wait for it, so that a test can hold it and exhaust the pool.
 POOL_OF_ONE = {"DB_POOL_SIZE": 1, "DB_MAX_OVERFLOW": 0, "DB_POOL_TIMEOUT": 0.3}
@@ -157,3 +157,32 @@ def test_past_the_requests_in_flight_limit_the_503_comes_quickly(app, logged_in)
 def test_the_default_limit_leaves_the_pool_s_overflow_to_the_live_stream(app):
     assert app.config["REQUESTS_IN_FLIGHT_LIMIT"] == app.config["DB_POOL_SIZE"] < (
         app.config["DB_POOL_SIZE"] + app.config["DB_MAX_OVERFLOW"])
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="kills a PostgreSQL connection (make test-postgres)")
+def test_a_connection_dropped_after_the_answer_was_made_keeps_the_answer(tmp_path, _schema):
+    """A restart between the view and the end of the request: the finished page stands, not a 500.
+
+    Flask-SQLAlchemy's own teardown rolls back the session; on a connection the server has closed that
+    ROLLBACK fails, and before the app discarded the session itself first it became a 500 (bench/load.py
+    saw four during a PostgreSQL restart).
+    """
+    app = create_app(config_for(_schema), instance_path=str(tmp_path / "instance"))
+    killer = create_engine(BASE_URL, isolation_level="AUTOCOMMIT")
+
+    @app.route("/test-only/answered-then-dropped")
+    def answered_then_dropped():
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))  # the session now holds a connection
+        with killer.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return "made"
+
+    try:
+        response = app.test_client().get("/test-only/answered-then-dropped")
+        assert response.status_code == 200 and response.get_data(as_text=True) == "made"
+        again = app.test_client().get("/test-only/answered-then-dropped")  # the pool handed out a live one
+        assert again.status_code == 200
+    finally:
+        killer.dispose()
+        with app.app_context():
+            db.engine.dispose()
