@@ -362,6 +362,9 @@ class Card(db.Model):
     for_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     intake: Mapped[str | None] = mapped_column(String(20))
     intake_note: Mapped[str | None] = mapped_column(String(120))  # who called: private like the person's name
+    # For whoever brings it ("I am isolating, hang it on the handle"): people write their unit here, so it
+    # is shown with the door only (board/cards/privacy.py), never in the card's public details.
+    door_note: Mapped[str | None] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(10))
     category: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(120))

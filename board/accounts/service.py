@@ -94,7 +94,7 @@ def _cards(user: User) -> list[dict]:
         {"id": c.id, "kind": c.kind, "category": c.category, "title": c.title, "details": c.details,
          "quantity": c.quantity, "unit": c.unit, "urgency": c.urgency, "tags": " ".join(c.tags), "status": c.status,
          "building": c.building.name, "posted_for": c.for_person.name if c.for_person is not None else None,
-         "intake": c.intake, "created_at": _value(c.created_at), "expires_at": _value(c.expires_at)}
+         "intake": c.intake, "door_note": c.door_note, "created_at": _value(c.created_at), "expires_at": _value(c.expires_at)}
         for c in db.session.scalars(stmt)
     ]
 
@@ -223,6 +223,8 @@ def _close_open_business(user: User) -> None:
             transitions.apply_handoff(handoff, "cancel", user, commit=False)
     for card in db.session.scalars(own.where(Card.status == CardStatus.OPEN.value)).all():
         transitions.apply(card, "withdraw", user, commit=False)
+    for card in db.session.scalars(own.where(Card.door_note.is_not(None))).all():
+        card.door_note = None  # it may name their door
 
 
 def _photo_names(user: User) -> list[str]:

@@ -558,15 +558,18 @@ def reject_gift(keeper: User, gift_id: int, reason: str, *, note: str = "") -> G
 CARD_CATEGORY = {Category.MEDICINE.value: Category.MEDICINE.value, Category.FOOD.value: Category.FOOD.value}
 
 
-def _delivery_text(item: Item, shelf: Shelf, quantity: int, note: str) -> tuple[str, str]:
-    """The need card's title and details, in the language of whoever will read them first."""
+def _delivery_text(item: Item, shelf: Shelf, quantity: int) -> tuple[str, str]:
+    """The need card's title and public details, in the language of whoever will read them first.
+
+    The requester's note for whoever brings it is not among them: it goes to the card's door_note,
+    shown with the door only.
+    """
     title = _("Deliver %(amount)s of %(name)s from %(shelf)s to my door",
               amount=amount(quantity, item.unit), name=local(item.name), shelf=local(shelf.name))
-    details = "\n".join(part for part in (
+    details = "\n".join((
         _("Collect it at: %(place)s", place=" · ".join(local(p) for p in (shelf.name, shelf.location, item.location) if p)),
         _("It is already set aside for me in the register."),
-        (note or "").strip(),
-    ) if part)
+    ))
     return title, details
 
 
@@ -590,18 +593,20 @@ def request_delivery(user: User, item_id: int, quantity: int = 1, *, urgency: st
     shelf = item.shelf
     reader = user.locale or (str(get_locale()) if has_request_context() else current_app.config["BABEL_DEFAULT_LOCALE"])
     with force_locale(reader):
-        title, details = _delivery_text(item, shelf, quantity, note)
+        title, details = _delivery_text(item, shelf, quantity)
     card = post_card(
         user, kind="need", commit=False, category=CARD_CATEGORY.get(item.category, Category.SUPPLIES.value),
         title=title[:120], details=details, quantity=quantity, unit=item.unit, urgency=urgency,
         for_pregnant=item.for_pregnant, for_child=item.for_child, sealed=item.sealed,
         medicine_expires_on=item.expires_on, for_person=for_person, intake="phone" if for_person else None,
+        door_note=note,
     )
     delivery = Delivery(item_id=item.id, card_id=card.id, requester_id=user.id, quantity=quantity,
                         status=DeliveryStatus.RESERVED.value, created_at=utcnow())
     db.session.add(delivery)
     db.session.flush()
-    _line(LineKind.RESERVE, item, shelf=shelf, units=quantity, user=user, actor=user, delivery=delivery, note=note)
+    # Not the note: keepers read the register, and the note may name the door.
+    _line(LineKind.RESERVE, item, shelf=shelf, units=quantity, user=user, actor=user, delivery=delivery)
     _stock_event("reserve", item, user, units=quantity, card_id=card.id)
     db.session.commit()
     return delivery

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import Response, g
 
 from board import policy
-from board.models import Handoff, Household, User
+from board.models import Card, Handoff, Household, User
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,15 @@ def giver_door(viewer: User | None, handoff: Handoff) -> Door | None:
 def _home_of(person: User, community_id: int) -> Household | None:
     membership = next((m for m in person.memberships if m.community_id == community_id), None)
     return membership.household if membership is not None else None
+
+
+def own_door_note(viewer: User | None, card: Card) -> str | None:
+    """The poster's note for whoever brings it, shown back to them and to coordinators (no-store); the
+    helper reads it beside the door in the handoff instead."""
+    if not card.door_note or not (policy.may_write_card(viewer, card) or policy.is_coordinator(viewer, card.community_id)):
+        return None
+    mark_private()
+    return card.door_note
 
 
 def doorstep_of(viewer: User | None, handoff: Handoff) -> bool:

@@ -66,6 +66,7 @@ def post_card(author: User, *, kind: str, days_up: int | None = None, commit: bo
         for_person_id=for_person.id if for_person is not None else None,
         intake=intake,
         intake_note=(fields.pop("intake_note", None) or None) if for_person is not None else None,
+        door_note=(fields.pop("door_note", None) or "").strip() or None,
         author_id=author.id,
         kind=kind,
         status=CardStatus.OPEN.value,

@@ -35,6 +35,7 @@ def card_helpers() -> dict:
         "receiver_door": lambda handoff: privacy.receiver_door(current_user, handoff),
         "giver_door": lambda handoff: privacy.giver_door(current_user, handoff),
         "doorstep_of": lambda handoff: privacy.doorstep_of(current_user, handoff),
+        "own_door_note": lambda card: privacy.own_door_note(current_user, card),
         "lapses_of": lambda user_id: (
             card_handoffs_lapses(user_id) if policy.may_see_lapses(current_user, current_user.community_id) else 0
         ),
