@@ -73,3 +73,25 @@ def test_register_csv_cells_that_a_spreadsheet_would_run_are_neutralised(value):
 @pytest.mark.parametrize("value", ["Ibuprofen", "布洛芬", "0.3 g", "", "a=b"])
 def test_ordinary_csv_cells_are_kept(value):
     assert csv_cell(value) == value
+
+
+@pytest.mark.parametrize("app_config", [{"REGISTER_TAKEN_RATE_LIMIT": "3 per hour", "REGISTER_RATE_LIMIT": "100 per hour"}])
+def test_taken_logins_are_answered_only_so_often_per_community_whatever_the_address(app, community, resident):
+    """Someone with the lobby's code and many addresses cannot walk the phone book: after the community's
+    budget of "taken" answers, registration there waits, for free logins too (else the 429 would tell)."""
+    building = str(community.buildings[0].id)
+
+    def register(login, address):
+        return app.test_client().post("/register", data={
+            "code": "JOIN1234", "display_name": "X", "login": login, "password": "long-enough-pw",
+            "confirm": "long-enough-pw", "building": building, "unit": "1",
+        }, environ_base={"REMOTE_ADDR": address})
+
+    assert register("free-one", "10.0.0.9").status_code == 302, "free logins do not spend the budget"
+    for n in range(3):
+        response = register(resident.login, f"10.0.1.{n}")
+        assert response.status_code == 200 and "That login is taken" in response.get_data(as_text=True), n
+    for login in (resident.login, "free-two"):
+        response = register(login, "10.0.2.1")
+        assert response.status_code == 429 and "Too many tries" in response.get_data(as_text=True), login
+    assert app.test_client().get("/register?code=JOIN1234").status_code == 200, "the form itself is not limited"

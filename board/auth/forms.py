@@ -36,6 +36,9 @@ class InviteForm(FlaskForm):
     code = StringField(_l("Invite code"), validators=[DataRequired(_l("Please enter the invite code."))])
 
 
+LOGIN_TAKEN = _l("That login is taken. Please choose another.")
+
+
 class RegisterForm(FlaskForm):
     code = HiddenField()
     display_name = StringField(
@@ -64,7 +67,7 @@ class RegisterForm(FlaskForm):
 
     def validate_login(self, field):
         if login_taken(field.data):
-            raise ValidationError(_l("That login is taken. Please choose another."))
+            raise ValidationError(LOGIN_TAKEN)
 
 
 class LoginForm(FlaskForm):
