@@ -34,6 +34,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from board import accounts, activity, admission, assets, auth, box, cards, cli, errors, htmx, i18n, live, notifications, policy, security
     from board import care, poster, pwa
     from board import inputs
+    from board import points
     from board.extensions import csrf, db, limiter, login_manager, migrate
     from board.households import views as households_views
 
@@ -58,12 +59,14 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     poster.init_app(app)
     cards.init_app(app)
     box.init_app(app)
+    points.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cards.bp)
     app.register_blueprint(activity.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(box.bp)
+    app.register_blueprint(points.bp)
     app.register_blueprint(households_views.bp)
     app.register_blueprint(live.bp)
     app.register_blueprint(notifications.bp)

@@ -209,6 +209,38 @@ def may_keep_shelf(viewer: User | None, shelf) -> bool:
     return is_coordinator(viewer, shelf.community_id) or shelf.is_keeper(viewer)
 
 
+# Volunteer points, merchants' gifts.
+
+def may_see_points(viewer: User | None, user: User) -> bool:
+    """A volunteer's points, record and certificate: that volunteer and the community's coordinators."""
+    return _member_of(viewer, user.community_id) and (viewer.id == user.id or is_coordinator(viewer, user.community_id))
+
+
+def may_redeem(viewer: User | None, community_id: int | None) -> bool:
+    """Spend one's own points on a gift: any member of the community (points are earned by helping)."""
+    return _member_of(viewer, community_id)
+
+
+def may_list_gifts(viewer: User | None, community_id: int | None) -> bool:
+    """List gifts for points and work the counter: merchants."""
+    return has_role(viewer, R.MERCHANT, community_id)
+
+
+def may_keep_gift(viewer: User | None, gift) -> bool:
+    """Change a gift, see and mark its codes: the merchant who gives it, and no one else."""
+    return may_list_gifts(viewer, gift.community_id) and gift.merchant_id == viewer.id
+
+
+def may_edit_point_rules(viewer: User | None, community_id: int | None) -> bool:
+    """How many points for what, the daily cap: coordinators."""
+    return is_coordinator(viewer, community_id)
+
+
+def may_correct_points(viewer: User | None, community_id: int | None) -> bool:
+    """Add to the pool, take back points earned by mistake, read the flags: coordinators."""
+    return is_coordinator(viewer, community_id)
+
+
 # My data, mine.
 
 def may_export_data(viewer: User | None, user: User) -> bool:
@@ -254,6 +286,12 @@ QUESTIONS: dict[str, Callable[..., bool]] = {
     "export_data": may_export_data,
     "erase_account": may_erase_account,
     "erase_person": may_erase_person,
+    "see_points": may_see_points,
+    "redeem": may_redeem,
+    "list_gifts": may_list_gifts,
+    "keep_gift": may_keep_gift,
+    "edit_point_rules": may_edit_point_rules,
+    "correct_points": may_correct_points,
 }
 
 
