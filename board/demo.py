@@ -5,6 +5,7 @@ from sqlalchemy import delete, func, select
 
 from board.auth.service import register
 from board.box import demo as box_demo
+from board.points import demo as points_demo
 from board.cards import handoffs
 from board.cards.intake import take_call
 from board.households import service as households
@@ -29,6 +30,7 @@ RESIDENTS = [
     ("he", "何师傅 Master He", "Building 4", "702", set()),
     ("tang", "唐女士 Ms Tang", "Building 4", "1101", set()),
     ("gao", "高爷爷 Grandpa Gao", "Building 4", "301", set()),
+    ("shop", "便利店 老李 (Lao Li, corner shop)", "Building 1", "S01", {R.MERCHANT}),
 ]
 
 # People without a login: they phone the grid worker, who posts for them.
@@ -107,6 +109,7 @@ def seed() -> Community:
                                       "urgency": "normal", "for_elderly": True})
     handoffs.ask(cards["tang"], users["wang"], 1, for_person=grandma_liu)
     box_demo.seed(users)
+    points_demo.seed(users)
     return community
 
 

@@ -78,4 +78,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "bought by the owners' committee and the property company": ("业委会和物业公司采购", "bought by the owners' committee and the property company"),
     "left by neighbours": ("邻居留下的", "left by neighbours"),
     "Two spare boxes, unopened.": ("多出的两盒，未开封。", "Two spare boxes, unopened."),
+    # Volunteer points (board/points/demo.py)
+    "便利店 老李 (Lao Li, corner shop)": ("便利店 老李", "Lao Li (corner shop)"),
+    "矿泉水一箱 A case of bottled water": ("矿泉水一箱", "A case of bottled water"),
+    "零食大礼包 A bag of snacks": ("零食大礼包", "A bag of snacks"),
+    "20元购物券 A ¥20 shop voucher": ("20元购物券", "A ¥20 shop voucher"),
+    "自取：1号楼底商便利店 Collect at the corner shop, Building 1": ("自取：1号楼底商便利店", "Collect at the corner shop, Building 1"),
+    "帮忙带一袋米 A bag of rice, please": ("帮忙带一袋米", "A bag of rice, please"),
+    "帮忙把桶装水搬上楼 Carry the water up to the 3rd floor": ("帮忙把桶装水搬上3楼", "Carry the water up to the 3rd floor"),
+    "帮忙取个快递 Pick up a parcel at the gate": ("帮忙去门口取个快递", "Pick up a parcel at the gate"),
+    "业委会 owners' committee": ("业委会", "owners' committee"),
 }

@@ -19,6 +19,8 @@ ROLE_SETS = [frozenset(c) for n in range(len(ROLES) + 1) for c in combinations(R
 COORDINATOR = lambda roles: "coordinator" in roles  # noqa: E731
 ON_BEHALF = lambda roles: bool({"coordinator", "volunteer"} & roles)  # noqa: E731
 NEVER = lambda roles: False  # noqa: E731
+ALWAYS = lambda roles: True  # noqa: E731
+MERCHANT = lambda roles: "merchant" in roles  # noqa: E731
 
 # For a member of the community who is no party to the thing asked about (not its author, not in its
 # handoff, not of its household, not a keeper of the shelf): the role set alone decides.
@@ -50,6 +52,12 @@ BYSTANDER = {
     "export_data": NEVER,  # someone else's data: not even a coordinator downloads it
     "erase_account": NEVER,  # someone else's account
     "erase_person": COORDINATOR,  # someone without a login (they cannot ask themselves)
+    "see_points": COORDINATOR,  # another volunteer's points and record
+    "redeem": ALWAYS,  # one's own points: any member
+    "list_gifts": MERCHANT,
+    "keep_gift": NEVER,  # another merchant's gift and its codes: not even a coordinator
+    "edit_point_rules": COORDINATOR,
+    "correct_points": COORDINATOR,
 }
 
 
@@ -68,10 +76,14 @@ def world(community, other_community, resident, neighbour, coordinator, stranger
                        card_fields={"category": "medicine", "title": "Fever medicine", "urgency": "normal"})
     behalf_handoff = transitions.start(behalf, "match", helper)
     shelf = factories.shelf(community, keepers=(helper,))
+    from board.points.models import MerchantGift
+
+    gift = MerchantGift(community_id=community.id, merchant_id=target.id, name="Water", price=10, stock=3)
+    db.session.add(gift)
     db.session.commit()
     return {"viewer": viewer, "target": target, "author": author, "helper": helper, "coordinator": coordinator,
             "stranger": stranger, "need": need, "handoff": handoff, "behalf": behalf,
-            "behalf_handoff": behalf_handoff, "shelf": shelf, "liu_home": liu_home, "liu": liu,
+            "behalf_handoff": behalf_handoff, "shelf": shelf, "gift": gift, "liu_home": liu_home, "liu": liu,
             "author_home": author.household}
 
 
@@ -106,6 +118,12 @@ def ask(world, viewer, question) -> bool:
         "export_data": lambda: policy.may_export_data(viewer, w["target"]),
         "erase_account": lambda: policy.may_erase_account(viewer, w["target"]),
         "erase_person": lambda: policy.may_erase_person(viewer, w["liu"]),
+        "see_points": lambda: policy.may_see_points(viewer, w["target"]),
+        "redeem": lambda: policy.may_redeem(viewer, c),
+        "list_gifts": lambda: policy.may_list_gifts(viewer, c),
+        "keep_gift": lambda: policy.may_keep_gift(viewer, w["gift"]),
+        "edit_point_rules": lambda: policy.may_edit_point_rules(viewer, c),
+        "correct_points": lambda: policy.may_correct_points(viewer, c),
     }[question]()
 
 
@@ -196,6 +214,15 @@ def test_every_resident_exports_and_erases_their_own_account_whatever_their_role
     db.session.commit()
     assert policy.may_export_data(viewer, viewer) and policy.may_erase_account(viewer, viewer)
     assert not policy.may_export_data(None, viewer) and not policy.may_erase_account(None, viewer)
+
+
+def test_points_are_seen_by_their_volunteer_and_a_gift_kept_by_its_merchant(world):
+    target, gift = world["target"], world["gift"]
+    assert policy.may_see_points(target, target) and not policy.may_see_points(world["author"], target)
+    assert not policy.may_keep_gift(target, gift), "the gift's merchant without the merchant role"
+    target.membership.set_roles({"resident", "merchant"})
+    db.session.commit()
+    assert policy.may_keep_gift(target, gift) and policy.may_list_gifts(target, gift.community_id)
 
 
 def test_a_coordinator_erases_only_a_person_without_a_login_and_only_once(world):

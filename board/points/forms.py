@@ -52,7 +52,7 @@ class GiftForm(FlaskForm):
 class GiftChangeForm(FlaskForm):
     price = IntegerField(_l("Price in points"), validators=[InputRequired(PRICE), NumberRange(1, 100_000, PRICE)])
     stock = IntegerField(_l("How many are left"), validators=[InputRequired(STOCK), NumberRange(0, 9999, STOCK)])
-    active = BooleanField(_l("Offered"))
+    active = BooleanField(_l("Offered for points"))
 
 
 class CodeForm(FlaskForm):

@@ -133,7 +133,7 @@ FOR EACH ROW EXECUTE FUNCTION points_entries_append_only()""",
 )
 APPEND_ONLY_SQLITE = (
     """CREATE TRIGGER points_entries_append_only BEFORE UPDATE OF kind, from_account_id, to_account_id, amount,
-reason, reverses_id, redemption_id ON points_entries BEGIN SELECT RAISE(ABORT, 'points_entries is append-only'); END""",
+reason, source, reverses_id, redemption_id ON points_entries BEGIN SELECT RAISE(ABORT, 'points_entries is append-only'); END""",
 )
 DROP_APPEND_ONLY_PG = ("DROP TRIGGER IF EXISTS points_entries_append_only ON points_entries",
                        "DROP FUNCTION IF EXISTS points_entries_append_only()")
@@ -168,7 +168,7 @@ class Settings(db.Model):
         return int(getattr(self, Reason(reason).value))
 
 
-class Gift(db.Model):
+class MerchantGift(db.Model):
     """Something a merchant gives for points: bottled water and snacks, a voucher."""
 
     __tablename__ = "points_gifts"
@@ -212,5 +212,5 @@ class Redemption(db.Model):
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     settled_at: Mapped[datetime | None] = mapped_column(DateTime)  # used or expired
 
-    gift: Mapped[Gift] = relationship(lazy="joined")
+    gift: Mapped[MerchantGift] = relationship(lazy="joined")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")

@@ -26,7 +26,7 @@ from board.points.models import (
     CodeStatus,
     Entry,
     EntryKind,
-    Gift,
+    MerchantGift,
     Reason,
     Redemption,
     Settings,
@@ -149,14 +149,14 @@ def _lock(*accounts: Account) -> None:
     db.session.execute(stmt.execution_options(populate_existing=True)).scalars().all()
 
 
-def _move(kind: EntryKind, source: Account, target: Account, amount: int, *, reason: str = "",
+def _move(kind: EntryKind, payer: Account, target: Account, amount: int, *, reason: str = "",
           actor: User | None = None, **fields) -> Entry:
     """Move `amount` > 0 from one account to the other; Conflict when the source has too few (no rollback)."""
-    if amount <= 0 or source.id == target.id:
+    if amount <= 0 or payer.id == target.id:
         raise BadRequest()
     debit = (
         update(Account)
-        .where(Account.id == source.id, or_(Account.kind == AccountKind.ISSUED.value, Account.balance >= amount))
+        .where(Account.id == payer.id, or_(Account.kind == AccountKind.ISSUED.value, Account.balance >= amount))
         .values(balance=Account.balance - amount)
         .execution_options(synchronize_session=False)
     )
@@ -164,12 +164,12 @@ def _move(kind: EntryKind, source: Account, target: Account, amount: int, *, rea
         raise Conflict(NOT_ENOUGH)
     credit = update(Account).where(Account.id == target.id).values(balance=Account.balance + amount)
     db.session.execute(credit.execution_options(synchronize_session=False))
-    entry = Entry(community_id=source.community_id, kind=kind.value, from_account_id=source.id,
+    entry = Entry(community_id=payer.community_id, kind=kind.value, from_account_id=payer.id,
                   to_account_id=target.id, amount=amount, reason=reason,
                   created_by_id=actor.id if actor is not None else None, **fields)
     db.session.add(entry)
     db.session.flush()
-    db.session.refresh(source)
+    db.session.refresh(payer)
     db.session.refresh(target)
     return entry
 
@@ -302,32 +302,33 @@ def reverse(coordinator: User, entry_id: int, *, note: str) -> Entry:
 
 # Gifts.
 
-def gifts(community_id: int, *, offered_only: bool = True) -> list[Gift]:
-    stmt = select(Gift).where(Gift.community_id == community_id)
+def gifts(community_id: int, *, offered_only: bool = True) -> list[MerchantGift]:
+    stmt = select(MerchantGift).where(MerchantGift.community_id == community_id)
     if offered_only:
-        stmt = stmt.where(Gift.active.is_(True))
-    return list(db.session.scalars(stmt.order_by(Gift.price, Gift.id)))
+        stmt = stmt.where(MerchantGift.active.is_(True))
+    return list(db.session.scalars(stmt.order_by(MerchantGift.price, MerchantGift.id)))
 
 
-def merchant_gifts(merchant: User) -> list[Gift]:
-    stmt = select(Gift).where(Gift.community_id == merchant.community_id, Gift.merchant_id == merchant.id)
-    return list(db.session.scalars(stmt.order_by(Gift.id)))
+def merchant_gifts(merchant: User) -> list[MerchantGift]:
+    stmt = select(MerchantGift).where(MerchantGift.community_id == merchant.community_id,
+                                      MerchantGift.merchant_id == merchant.id)
+    return list(db.session.scalars(stmt.order_by(MerchantGift.id)))
 
 
-def gift_for(viewer: User, gift_id: int) -> Gift:
-    gift = db.session.get(Gift, gift_id)
+def gift_for(viewer: User, gift_id: int) -> MerchantGift:
+    gift = db.session.get(MerchantGift, gift_id)
     if gift is None or gift.community_id != viewer.community_id:
         raise NotFound()
     return gift
 
 
-def create_gift(merchant: User, *, name: str, details: str = "", price: int, stock: int) -> Gift:
+def create_gift(merchant: User, *, name: str, details: str = "", price: int, stock: int) -> MerchantGift:
     """A merchant lists a gift with its stock and its price in points."""
     if not policy.may_list_gifts(merchant, merchant.community_id):
         raise Forbidden()
     if price <= 0 or stock < 0:
         raise BadRequest()
-    gift = Gift(community_id=merchant.community_id, merchant_id=merchant.id, name=name.strip(),
+    gift = MerchantGift(community_id=merchant.community_id, merchant_id=merchant.id, name=name.strip(),
                 details=details.strip(), price=price, stock=stock, active=True)
     db.session.add(gift)
     db.session.flush()
@@ -338,15 +339,15 @@ def create_gift(merchant: User, *, name: str, details: str = "", price: int, sto
     return gift
 
 
-def _lock_gift(gift_id: int) -> Gift:
-    stmt = select(Gift).where(Gift.id == gift_id).with_for_update(of=Gift).execution_options(populate_existing=True)
+def _lock_gift(gift_id: int) -> MerchantGift:
+    stmt = select(MerchantGift).where(MerchantGift.id == gift_id).with_for_update(of=MerchantGift).execution_options(populate_existing=True)
     gift = db.session.scalar(stmt)
     if gift is None:
         raise NotFound()
     return gift
 
 
-def update_gift(merchant: User, gift_id: int, *, price: int, stock: int, active: bool) -> Gift:
+def update_gift(merchant: User, gift_id: int, *, price: int, stock: int, active: bool) -> MerchantGift:
     """The merchant changes the price, the stock on hand (a count, like a shelf's) or stops offering it."""
     gift = gift_for(merchant, gift_id)
     if not policy.may_keep_gift(merchant, gift):
@@ -393,7 +394,7 @@ def redeem(user: User, gift_id: int) -> Redemption:
         _lock(mine, target)
         if mine.balance < gift.price:
             raise Conflict(NOT_ENOUGH)
-        taken = (update(Gift).where(Gift.id == gift.id, Gift.stock >= 1).values(stock=Gift.stock - 1)
+        taken = (update(MerchantGift).where(MerchantGift.id == gift.id, MerchantGift.stock >= 1).values(stock=MerchantGift.stock - 1)
                  .execution_options(synchronize_session=False))
         if db.session.execute(taken).rowcount != 1:
             raise Conflict(NONE_LEFT)

@@ -1,7 +1,7 @@
 """volunteer points: accounts, the ledger, rules, merchants' gifts and codes
 
-Revision ID: 0007_points
-Revises: 0006_household_priority
+Revision ID: 0008_points
+Revises: 0007_card_door_note
 Create Date: 2026-12-02 01:06:57.326448
 
 """
@@ -23,7 +23,7 @@ FOR EACH ROW EXECUTE FUNCTION points_entries_append_only()""",
 )
 APPEND_ONLY_SQLITE = (
     """CREATE TRIGGER points_entries_append_only BEFORE UPDATE OF kind, from_account_id, to_account_id, amount,
-reason, reverses_id, redemption_id ON points_entries BEGIN SELECT RAISE(ABORT, 'points_entries is append-only'); END""",
+reason, source, reverses_id, redemption_id ON points_entries BEGIN SELECT RAISE(ABORT, 'points_entries is append-only'); END""",
 )
 DROP_APPEND_ONLY_PG = ("DROP TRIGGER IF EXISTS points_entries_append_only ON points_entries",
                        "DROP FUNCTION IF EXISTS points_entries_append_only()")
@@ -36,8 +36,8 @@ def _run(statements):
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_points'
-down_revision = '0006_household_priority'
+revision = '0008_points'
+down_revision = '0007_card_door_note'
 branch_labels = None
 depends_on = None
 
