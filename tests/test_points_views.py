@@ -119,3 +119,13 @@ def test_the_demo_has_a_shop_with_gifts_and_earned_points(app):
     assert points_record.record_of(wu, wu.community_id).earned == 20
     assert service.balance_of(zhou) == 10 and len(service.gifts(wu.community_id)) == 3
     assert db.session.scalar(select(Redemption).where(Redemption.user_id == wu.id)) is not None
+
+
+def test_the_volunteer_hears_of_points_earned_and_the_receiver_does_not(make_client, login, community, coordinator,
+                                                                        neighbour, resident):
+    fund(coordinator)
+    confirmed_need(resident, neighbour)
+    page = login(make_client(), neighbour).get("/notifications/")
+    assert page.status_code == 200 and "You earned volunteer points: thank you" in page.get_data(as_text=True)
+    other = login(make_client(), resident).get("/notifications/").get_data(as_text=True)
+    assert "You earned volunteer points" not in other
