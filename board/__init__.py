@@ -37,6 +37,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from board import points
     from board.extensions import csrf, db, limiter, login_manager, migrate
     from board.households import views as households_views
+    from board import volunteers
 
     inputs.init_app(app)  # first: every route's <int:…> is read by its converter
     db.init_app(app)
@@ -60,6 +61,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     cards.init_app(app)
     box.init_app(app)
     points.init_app(app)
+    volunteers.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cards.bp)
@@ -68,6 +70,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.register_blueprint(box.bp)
     app.register_blueprint(points.bp)
     app.register_blueprint(households_views.bp)
+    app.register_blueprint(volunteers.bp)
     app.register_blueprint(live.bp)
     app.register_blueprint(notifications.bp)
 

@@ -6,6 +6,7 @@ from sqlalchemy import delete, func, select
 from board.auth.service import register
 from board.box import demo as box_demo
 from board.points import demo as points_demo
+from board.volunteers import demo as volunteers_demo
 from board.cards import handoffs
 from board.cards.intake import take_call
 from board.households import service as households
@@ -110,6 +111,7 @@ def seed() -> Community:
     handoffs.ask(cards["tang"], users["wang"], 1, for_person=grandma_liu)
     box_demo.seed(users)
     points_demo.seed(users)
+    volunteers_demo.seed(users, buildings)
     return community
 
 

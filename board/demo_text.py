@@ -25,6 +25,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "何师傅 Master He": ("何师傅", "Master He"),
     "唐女士 Ms Tang": ("唐女士", "Ms Tang"),
     "高爷爷 Grandpa Gao": ("高爷爷", "Grandpa Gao"),
+    # Volunteers' availability (board/volunteers/demo.py)
+    "周一到周六上午 Mornings, Monday to Saturday": ("周一到周六上午", "Mornings, Monday to Saturday"),
+    "晚上和周末 Evenings and weekends": ("晚上和周末", "Evenings and weekends"),
     # People without a login (board/demo.py PEOPLE)
     "高奶奶 Grandma Gao": ("高奶奶", "Grandma Gao"),
     "座机 Landline 6688 1234, or knock": ("座机6688 1234，或者直接敲门", "Landline 6688 1234, or knock"),

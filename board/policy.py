@@ -259,6 +259,43 @@ def may_erase_person(viewer: User | None, person: Person) -> bool:
             and may_manage_households(viewer, person.community_id))
 
 
+# Volunteers (board/volunteers/).
+
+def may_sign_up_volunteer(viewer: User | None, community_id: int | None) -> bool:
+    """Offer to volunteer: any resident of the community (a coordinator then decides)."""
+    return _member_of(viewer, community_id)
+
+
+def may_edit_volunteer_profile(viewer: User | None, profile) -> bool:
+    """Change one's own teams, buildings, hours, contact; switch oneself on or off duty: the volunteer only."""
+    return _member_of(viewer, profile.community_id) and viewer.id == profile.user_id
+
+
+def may_decide_volunteer(viewer: User | None, profile) -> bool:
+    """Approve, decline, pause or resume a volunteer (approving grants the volunteer role): coordinators."""
+    return is_coordinator(viewer, profile.community_id)
+
+
+def may_manage_volunteers(viewer: User | None, community_id: int | None) -> bool:
+    """The coordinator's volunteer list (sign-ups waiting, late drops and no-shows), teams, shifts: coordinators."""
+    return is_coordinator(viewer, community_id)
+
+
+def may_see_volunteers(viewer: User | None, community_id: int | None) -> bool:
+    """Who is on duty now and next, the teams and their numbers: coordinators and volunteers."""
+    return has_role(viewer, R.VOLUNTEER, community_id) or is_coordinator(viewer, community_id)
+
+
+def may_see_volunteer_page(viewer: User | None, profile) -> bool:
+    """A volunteer's own page (errands, hours, what they did): the volunteer and coordinators."""
+    return may_edit_volunteer_profile(viewer, profile) or is_coordinator(viewer, profile.community_id)
+
+
+def may_see_volunteer_contact(viewer: User | None, profile) -> bool:
+    """A volunteer's phone or contact: coordinators only (and the volunteer, on their own page)."""
+    return is_coordinator(viewer, profile.community_id) or may_edit_volunteer_profile(viewer, profile)
+
+
 # By name, for templates (`may("see_thanks", handoff)`) and for the test table.
 QUESTIONS: dict[str, Callable[..., bool]] = {
     "see_household": may_see_household,
@@ -292,6 +329,13 @@ QUESTIONS: dict[str, Callable[..., bool]] = {
     "keep_gift": may_keep_gift,
     "edit_point_rules": may_edit_point_rules,
     "correct_points": may_correct_points,
+    "sign_up_volunteer": may_sign_up_volunteer,
+    "edit_volunteer_profile": may_edit_volunteer_profile,
+    "decide_volunteer": may_decide_volunteer,
+    "manage_volunteers": may_manage_volunteers,
+    "see_volunteers": may_see_volunteers,
+    "see_volunteer_page": may_see_volunteer_page,
+    "see_volunteer_contact": may_see_volunteer_contact,
 }
 
 

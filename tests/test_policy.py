@@ -58,6 +58,13 @@ BYSTANDER = {
     "keep_gift": NEVER,  # another merchant's gift and its codes: not even a coordinator
     "edit_point_rules": COORDINATOR,
     "correct_points": COORDINATOR,
+    "sign_up_volunteer": ALWAYS,  # any resident offers; a coordinator decides
+    "edit_volunteer_profile": NEVER,  # someone else's sign-up and on-duty switch
+    "decide_volunteer": COORDINATOR,
+    "manage_volunteers": COORDINATOR,
+    "see_volunteers": ON_BEHALF,  # who is on duty, the teams and their numbers: volunteers and coordinators
+    "see_volunteer_page": COORDINATOR,
+    "see_volunteer_contact": COORDINATOR,  # a volunteer's phone: coordinators only
 }
 
 
@@ -80,10 +87,16 @@ def world(community, other_community, resident, neighbour, coordinator, stranger
 
     gift = MerchantGift(community_id=community.id, merchant_id=target.id, name="Water", price=10, stock=3)
     db.session.add(gift)
+    from board.volunteers.models import VolunteerProfile
+
+    volunteer_profile = VolunteerProfile(community_id=community.id, user_id=target.id, status="approved",
+                                         contact="139 0000 0000")
+    db.session.add(volunteer_profile)
     db.session.commit()
     return {"viewer": viewer, "target": target, "author": author, "helper": helper, "coordinator": coordinator,
             "stranger": stranger, "need": need, "handoff": handoff, "behalf": behalf,
             "behalf_handoff": behalf_handoff, "shelf": shelf, "gift": gift, "liu_home": liu_home, "liu": liu,
+            "volunteer_profile": volunteer_profile,
             "author_home": author.household}
 
 
@@ -124,6 +137,13 @@ def ask(world, viewer, question) -> bool:
         "keep_gift": lambda: policy.may_keep_gift(viewer, w["gift"]),
         "edit_point_rules": lambda: policy.may_edit_point_rules(viewer, c),
         "correct_points": lambda: policy.may_correct_points(viewer, c),
+        "sign_up_volunteer": lambda: policy.may_sign_up_volunteer(viewer, c),
+        "edit_volunteer_profile": lambda: policy.may_edit_volunteer_profile(viewer, w["volunteer_profile"]),
+        "decide_volunteer": lambda: policy.may_decide_volunteer(viewer, w["volunteer_profile"]),
+        "manage_volunteers": lambda: policy.may_manage_volunteers(viewer, c),
+        "see_volunteers": lambda: policy.may_see_volunteers(viewer, c),
+        "see_volunteer_page": lambda: policy.may_see_volunteer_page(viewer, w["volunteer_profile"]),
+        "see_volunteer_contact": lambda: policy.may_see_volunteer_contact(viewer, w["volunteer_profile"]),
     }[question]()
 
 
@@ -233,3 +253,15 @@ def test_a_coordinator_erases_only_a_person_without_a_login_and_only_once(world)
     world["liu"].erased_at = utcnow()
     assert not policy.may_erase_person(coordinator, world["liu"])
     assert not policy.may_erase_person(world["stranger"], with_login)
+
+
+@pytest.mark.parametrize("roles", ROLE_SETS, ids=lambda r: "+".join(sorted(r)) or "none")
+def test_a_volunteer_edits_and_reads_their_own_profile_but_decides_only_as_a_coordinator(world, roles):
+    volunteer = world["target"]
+    volunteer.membership.set_roles(roles)
+    db.session.commit()
+    profile = world["volunteer_profile"]
+    assert policy.may_edit_volunteer_profile(volunteer, profile)
+    assert policy.may_see_volunteer_page(volunteer, profile)
+    assert policy.may_see_volunteer_contact(volunteer, profile)
+    assert policy.may_decide_volunteer(volunteer, profile) == ("coordinator" in roles)

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, or_, select
 
 from board import photos, policy, registry
 from board.box.models import Delivery, Gift, RegisterLine, shelf_keepers
+from board.volunteers.service import export_rows as volunteer_rows
 from board.cards import transitions
 from board.errors import Forbidden
 from board.events import record
@@ -174,6 +175,7 @@ def export_zip(user: User) -> bytes:
         "profile": _profile(user), "households": _households(user), "cards": _cards(user),
         "handoffs": _handoffs(user, handoffs, photo_files), "register": _register(user),
         "notifications": _notifications(user), "activity_log": _events(user), **_gifts_and_deliveries(user),
+        "volunteering": volunteer_rows(user),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
