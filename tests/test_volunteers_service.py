@@ -291,3 +291,18 @@ def test_the_export_lists_my_sign_up_and_shifts(app, community, coordinator, res
     assert [(r["what"], r["status"]) for r in rows] == [("sign-up", "approved"), ("shift", "")]
     assert rows[0]["teams"] == "medicine"
     assert "volunteering.csv" in archive.namelist()
+
+
+def test_who_hears_of_a_sign_up_a_decision_and_a_shift(community, coordinator, resident):
+    from board.notifications.models import Notification
+    from board.volunteers import notify
+
+    assert all(len(kind) <= 20 for kind in notify.NOTIFICATIONS.values())  # notifications.kind is 20 characters
+    approved(coordinator, resident)
+    now = utcnow()
+    shift = service.plan_shift(coordinator, user_id=resident.id, team_id=None, starts_at=now + timedelta(hours=1),
+                               ends_at=now + timedelta(hours=2))
+    service.cancel_shift(coordinator, shift)
+    heard = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
+    assert heard == {(coordinator.id, "volunteer_applied"), (resident.id, "volunteer_approved"),
+                     (resident.id, "shift_planned"), (resident.id, "shift_cancelled")}

@@ -10,16 +10,16 @@ NOTIFICATIONS: dict[str, str] = {
     "volunteer.applied": "volunteer_applied",
     "volunteer.approved": "volunteer_approved",
     "volunteer.declined": "volunteer_declined",
-    "volunteer.shift_planned": "volunteer_shift_planned",
-    "volunteer.shift_cancelled": "volunteer_shift_cancelled",
+    "volunteer.shift_planned": "shift_planned",
+    "volunteer.shift_cancelled": "shift_cancelled",
 }
 
 HEADLINES = {
     "volunteer_applied": _l("A neighbour offered to volunteer: please decide"),
     "volunteer_approved": _l("You are now a volunteer. Thank you!"),
     "volunteer_declined": _l("Your offer to volunteer was not taken up this time"),
-    "volunteer_shift_planned": _l("A shift was planned for you"),
-    "volunteer_shift_cancelled": _l("One of your shifts was cancelled"),
+    "shift_planned": _l("A shift was planned for you"),
+    "shift_cancelled": _l("One of your shifts was cancelled"),
 }
 
 
