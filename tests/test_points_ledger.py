@@ -16,7 +16,7 @@ from board.models import utcnow
 from board.points import service
 from board.points.models import Account, Entry, MerchantGift, Reason, Redemption
 from tests import factories
-from tests.points_helpers import balances_match_entries, merchant_with_gift
+from tests.points_helpers import balances_match_entries, give_points, merchant_with_gift
 
 STOCK = 4
 
@@ -39,6 +39,8 @@ def world(community):
     snacks = service.create_gift(merchant, name="Snacks", price=15, stock=STOCK)
     service.update_settings(coordinator, need_met=25, offer_given=5, errand_completed=15, check_in=5,
                             daily_cap=100_000, burst_count=100, code_days=7)
+    for volunteer in volunteers:  # enough to redeem from the first step, so codes are used and expire too
+        give_points(coordinator, volunteer, 45)
     return {"community": community, "coordinator": coordinator, "volunteers": volunteers, "helped": helped,
             "merchant": merchant, "gifts": [water, snacks], "sources": itertools.count()}
 

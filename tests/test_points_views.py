@@ -90,7 +90,12 @@ def test_a_coordinator_sets_the_rules_funds_the_pool_and_takes_points_back(clien
     assert client.post(f"/points/entries/{entry_id}/reverse", data={"note": "posted twice"}).status_code == 302
     assert service.balance_of(neighbour) == 0
     page = client.get("/points/community").get_data(as_text=True)
-    assert "Nothing unusual." in page and "500" in page
+    assert "Nothing unusual." in page and "500" in page and "pool-empty" not in page
+
+
+def test_the_coordinator_is_told_when_the_pool_is_empty(client, login, coordinator):
+    page = login(client, coordinator).get("/points/community").get_data(as_text=True)
+    assert "The pool is empty: volunteers earn nothing until you add points." in page
 
 
 def test_a_merchant_lists_and_changes_a_gift(client, login, community):

@@ -89,6 +89,10 @@ def everything(app, community, coordinator, resident, neighbour):
     item = factories.box_item(shelf, name="Ibuprofen", quantity=5)
     box.take(resident, item.id, 1)
     box.offer_gift(neighbour, shelf, name="Noodles", category="food", quantity=2, unit="pack")
+    from tests.points_helpers import give_points, merchant_with_gift
+
+    merchant_with_gift(community, price=30, stock=3)
+    give_points(coordinator, coordinator, 40)  # a line on the record, a gift to redeem
     return {"need": need.id, "offer": offer.id, "shelf": shelf.id, "item": item.id}
 
 
@@ -99,7 +103,8 @@ def resident_pages(ids):
     return ["/", f"/cards/{ids['need']}", f"/cards/{ids['offer']}", "/cards/new", "/profile", "/me/activity",
             "/notifications/", "/box/", f"/box/shelves/{ids['shelf']}", f"/box/items/{ids['item']}",
             f"/box/shelves/{ids['shelf']}/give", f"/box/shelves/{ids['shelf']}/check-in",
-            f"/box/shelves/{ids['shelf']}/register", "/box/mine", "/community/invite"]
+            f"/box/shelves/{ids['shelf']}/register", "/box/mine", "/community/invite",
+            "/points/", "/points/record", "/points/certificate", "/points/community"]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
