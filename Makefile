@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres install translations messages bench bench-http clean
+.PHONY: run test test-postgres install translations messages bench bench-http clean vnu
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,14 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# The W3C HTML checker for tests/test_html_valid.py (needs Java 17); node_modules/ is not committed.
+VNU_VERSION ?= 26.9.27
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR):
+	npm install --prefix . --no-save --no-package-lock --no-audit --no-fund vnu-jar@$(VNU_VERSION)
+
+vnu: $(VNU_JAR)
 
 translations: install
 	$(BIN)/pybabel compile --statistics -d board/translations

@@ -118,7 +118,12 @@
     transformResponse: function (text) {
       var template = document.createElement("template");
       template.innerHTML = text;
-      Array.prototype.slice.call(template.content.children).forEach(function (part) {
+      var parts = [];
+      // A part that cannot stand alone (a list item, a second copy of a card) comes inside a <template>.
+      Array.prototype.slice.call(template.content.children).forEach(function (child) {
+        parts.push.apply(parts, child.tagName === "TEMPLATE" ? Array.prototype.slice.call(child.content.children) : [child]);
+      });
+      parts.forEach(function (part) {
         if (!part.hasAttribute("data-hx-swap-oob")) return;
         var selector = oobTarget(part);
         var target = selector && document.querySelector(selector);
@@ -199,8 +204,6 @@
         if (card) card.classList.add("live-arrived");
       }
       if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
-      var all = document.querySelectorAll("#messages .live-alert");
-      for (var i = 0; i < all.length - 3; i++) all[i].remove();
     });
     if (elt.matches("[data-live-reload]") || elt.querySelector("[data-live-reload]")) location.reload();
   });
