@@ -109,6 +109,7 @@ class HandoffStatus(str, enum.Enum):
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"  # the giver stepped back
     CANCELLED = "cancelled"  # the receiver (or a coordinator) called it off
+    RELEASED = "released"  # the receiver (or a coordinator) said this helper can't come: the need is open again
     LAPSED = "lapsed"  # not handed off in time
 
 

@@ -127,7 +127,7 @@ def test_helper_withdraws_and_the_card_is_back_on_the_board_with_history(request
 
 def test_requester_cancels_a_matched_need(requester, helper, need):
     handoff = match(helper, need)
-    assert tap(requester, f"/handoffs/{handoff.id}/cancel", version=handoff.version).status_code == 302
+    assert tap(requester, f"/handoffs/{handoff.id}/cancel", version=handoff.version, confirmed="1").status_code == 302
     assert (the_handoff(need.id).status, status(need.id)) == ("cancelled", "cancelled")
 
 

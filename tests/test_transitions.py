@@ -27,20 +27,22 @@ ALLOWED = {
     ("helper_withdraw", "matched"): {"giver"},
     ("cancel", "asked"): {"receiver", "coordinator"},
     ("cancel", "matched"): {"receiver", "coordinator"},
+    ("release", "matched"): {"receiver", "coordinator"},  # a need only: "this helper can't come"
     ("lapse", "matched"): {"system"},
     ("thank", "received"): {"receiver"},
 }
 OFFER_ONLY = {"accept", "decline"}
+NEED_ONLY = {"release"}
 # Who may make each move in some state: anyone else is Forbidden, whatever the state.
 MAY_EVER = {move: set().union(*(who for (m, _), who in ALLOWED.items() if m == move)) for move, _ in ALLOWED}
 RESULT = {
     "accept": "matched", "decline": "declined", "leave_at_door": "left_at_door", "confirm_received": "received",
     "receive_in_person": "received", "report_not_there": "matched", "helper_withdraw": "withdrawn",
     "cancel": "cancelled", "lapse": "lapsed", "thank": "received", "remind": "left_at_door",
-    "close_unconfirmed": "unconfirmed",
+    "close_unconfirmed": "unconfirmed", "release": "released",
 }
 NEED_CARD = {"matched": "matched", "left_at_door": "left_at_door", "received": "received", "withdrawn": "open",
-             "lapsed": "open", "cancelled": "cancelled", "unconfirmed": "unconfirmed"}
+             "lapsed": "open", "cancelled": "cancelled", "unconfirmed": "unconfirmed", "released": "open"}
 
 # How to reach each handoff state: (move, who) steps after the handoff starts.
 PATHS = {
@@ -53,8 +55,9 @@ PATHS = {
     "withdrawn": [("accept", "giver"), ("helper_withdraw", "giver")],
     "cancelled": [("accept", "giver"), ("cancel", "receiver")],
     "lapsed": [("accept", "giver"), ("lapse", "system")],
+    "released": [("accept", "giver"), ("release", "receiver")],
 }
-STATES = {"need": [s for s in PATHS if s not in ("asked", "declined")], "offer": list(PATHS)}
+STATES = {"need": [s for s in PATHS if s not in ("asked", "declined")], "offer": [s for s in PATHS if s != "released"]}
 
 
 @pytest.fixture
@@ -62,6 +65,10 @@ def people(community, other_community, resident, neighbour, coordinator, strange
     member = factories.user(community, login="zhou", display_name="Auntie Zhou", unit="201")
     return {"author": resident, "helper": neighbour, "coordinator": coordinator, "member": member,
             "stranger": stranger}
+
+
+def wrong_kind(kind, move) -> bool:
+    return (kind == "need" and move in OFFER_ONLY) or (kind == "offer" and move in NEED_ONLY)
 
 
 def start_handoff(kind, people) -> Handoff:
@@ -102,7 +109,7 @@ def test_every_handoff_move_by_every_party(kind, state, people):
     shared, shared_last = reach(kind, state, people)
     for move in RESULT:
         for party in PARTIES:
-            allowed = party in ALLOWED.get((move, state), set()) and not (kind == "need" and move in OFFER_ONLY)
+            allowed = party in ALLOWED.get((move, state), set()) and not wrong_kind(kind, move)
             handoff, last_step = reach(kind, state, people) if allowed else (shared, shared_last)
             assert handoff.status == state
             try_move(kind, state, move, party, handoff, last_step, people)
@@ -113,7 +120,7 @@ def try_move(kind, state, move, party, handoff, last_step, people):
     events_before = Event.query.count()
     card_before = handoff.card.status
     quantity_before = handoff.card.quantity_left
-    allowed = party in ALLOWED.get((move, state), set()) and not (kind == "need" and move in OFFER_ONLY)
+    allowed = party in ALLOWED.get((move, state), set()) and not wrong_kind(kind, move)
     if allowed:
         event = transitions.apply_handoff(handoff, move, actor, thanks="谢谢")
         handoff = db.session.get(Handoff, handoff.id, populate_existing=True)
@@ -125,7 +132,7 @@ def try_move(kind, state, move, party, handoff, last_step, people):
         if kind == "need":
             assert handoff.card.status == NEED_CARD[RESULT[move]]
         return
-    forbidden = party not in MAY_EVER[move] or (kind == "need" and move in OFFER_ONLY)
+    forbidden = party not in MAY_EVER[move] or wrong_kind(kind, move)
     repeat = party != "system" and last_step == (move, party) and state == RESULT[move]
     if repeat and not forbidden:
         assert transitions.apply_handoff(handoff, move, actor) is None  # a double tap: nothing written twice

@@ -40,6 +40,7 @@ HANDOFF_LABELS = {
     HandoffStatus.WITHDRAWN.value: _l("Helper stepped back"),
     HandoffStatus.CANCELLED.value: _l("Cancelled"),
     HandoffStatus.LAPSED.value: _l("Not handed over in time"),
+    HandoffStatus.RELEASED.value: _l("Helper could not come"),
 }
 EVENT_LABELS = {
     "card.posted": _l("%(name)s posted it"),
@@ -56,6 +57,7 @@ EVENT_LABELS = {
     "handoff.report_not_there": _l("%(name)s reported it was not there"),
     "handoff.helper_withdraw": _l("%(name)s stepped back"),
     "handoff.cancel": _l("%(name)s cancelled"),
+    "handoff.release": _l("%(name)s said this helper could not come; back on the board"),
     "handoff.lapse": _l("Not handed over in time; back on the board"),
     "handoff.thank": _l("%(name)s said thank you"),
     "handoff.remind": _l("Nobody had confirmed it yet: a reminder was sent"),

@@ -77,6 +77,9 @@ HANDOFF_MOVES: dict[str, Move] = {
     "receive_in_person": move({H.MATCHED}, H.RECEIVED, Party.RECEIVER),
     "report_not_there": move({H.LEFT_AT_DOOR}, H.MATCHED, Party.RECEIVER),
     "helper_withdraw": move({H.MATCHED}, H.WITHDRAWN, Party.GIVER),
+    # On a matched need the receiving side chooses between two endings: "this helper can't come" (`release`:
+    # back on the board, the card stays) and "I don't need it any more" (`cancel`: the card closes, confirmed first).
+    "release": move({H.MATCHED}, H.RELEASED, Party.RECEIVER, Party.COORDINATOR, kinds=(NEED,)),
     "cancel": move({H.ASKED, H.MATCHED}, H.CANCELLED, Party.RECEIVER, Party.COORDINATOR),
     "lapse": move({H.MATCHED}, H.LAPSED, Party.SYSTEM),
     "thank": move({H.RECEIVED}, H.RECEIVED, Party.RECEIVER),
@@ -93,8 +96,17 @@ NEED_CARD_STATUS = {
     H.UNCONFIRMED: S.UNCONFIRMED,
     H.WITHDRAWN: S.OPEN,
     H.LAPSED: S.OPEN,
+    H.RELEASED: S.OPEN,
     H.CANCELLED: S.CANCELLED,
 }
+
+# Moves that end more than they seem to: asked "are you sure?" on a page of their own before they are made.
+CONFIRM_FIRST = {("cancel", NEED)}
+
+
+def needs_confirmation(handoff: Handoff, name: str) -> bool:
+    """Whether this move on this handoff is made only after the resident confirmed it (cancelling a need)."""
+    return (name, handoff.card.kind) in CONFIRM_FIRST
 
 # Handoff states that hold a share of an offer's quantity.
 HOLDS_QUANTITY = frozenset({H.MATCHED, H.LEFT_AT_DOOR, H.RECEIVED, H.UNCONFIRMED})

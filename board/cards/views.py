@@ -10,7 +10,7 @@ from board.auth.forms import LoginForm
 from board.cards import handoffs, labels, privacy, public, service, transitions
 from board.cards.forms import CardForm, FilterForm, LeaveAtDoorForm, ThanksForm
 from board.cards.service import EDITABLE, BoardFilters
-from board.errors import Forbidden
+from board.errors import Conflict, Forbidden
 from board.households import service as households
 from board.i18n import local
 from board.htmx import is_htmx, page_or_partial
@@ -252,18 +252,36 @@ HANDOFF_MESSAGES = {
     "report_not_there": lambda: _("Your neighbour has been told it is not there."),
     "helper_withdraw": lambda: _("You stepped back; it is open to neighbours again."),
     "cancel": lambda: _("Cancelled. Your neighbour has been told."),
+    "release": lambda: _("Back on the board for another neighbour. The helper has been told."),
 }
 
 
 @bp.post("/handoffs/<int:handoff_id>/<any(accept, decline, confirm_received, receive_in_person, "
-         "report_not_there, helper_withdraw, cancel):name>")
+         "report_not_there, helper_withdraw, cancel, release):name>")
 @login_required
 def handoff_move(handoff_id: int, name: str):
-    """One tap on a handoff: accept, decline, received, not there, step back, cancel."""
+    """One tap on a handoff: accept, decline, received, not there, step back, helper can't come, cancel."""
     back = going_back()
     handoff = handoffs.handoff_for(current_user, handoff_id)
+    if transitions.needs_confirmation(handoff, name) and request.form.get("confirmed") != "1":
+        # Not confirmed yet (an old page, a form sent by hand): ask first, change nothing.
+        return redirect(url_for("cards.confirm_cancel", handoff_id=handoff.id, next=back))
     handoffs.move(handoff, name, current_user, seen_version=request.form.get("version", type=int))
+    if name == "cancel" and handoff.card.kind == "need":
+        return answer(handoff.card, _("Your request is closed. Your neighbour has been told."), back=back)
     return answer(handoff.card, HANDOFF_MESSAGES[name](), back=back)
+
+
+@bp.get("/handoffs/<int:handoff_id>/cancel/confirm")
+@login_required
+def confirm_cancel(handoff_id: int):
+    """"I don't need it any more": the request closes only after this page's "yes"."""
+    handoff = handoffs.handoff_for(current_user, handoff_id)
+    if not transitions.handoff_allowed(handoff, "cancel", current_user):
+        may_ever = transitions.HANDOFF_MOVES["cancel"].parties & transitions.handoff_parties(handoff, current_user)
+        raise Conflict(transitions.CONFLICT_MESSAGE) if may_ever else Forbidden()
+    return render_template("cards/confirm_cancel.html", handoff=handoff, card=handoff.card,
+                           back=safe_next(request.args.get("next")) or url_for("cards.detail", card_id=handoff.card_id))
 
 
 @bp.post("/handoffs/<int:handoff_id>/thank")
