@@ -30,10 +30,18 @@ def _after_request(response: Response) -> Response:
         response.headers["HX-Location"] = json.dumps({"path": location, "target": "body"})
         response.vary.add("HX-Request")
         return response
-    if session.get("_flashes") and response.mimetype == "text/html" and response.status_code < 300:
+    if response.mimetype != "text/html":
+        return response
+    if session.get("_flashes") and response.status_code < 300:
         # Deliver pending flash messages with the fragment, swapped out of band into #messages.
         response.direct_passthrough = False
         oob = render_template("_messages.html", oob=True, messages=get_flashed_messages(with_categories=True))
+        response.set_data(response.get_data(as_text=True) + oob)
+    elif response.status_code >= 400 and "HX-Retarget" not in response.headers:
+        # A refusal shown in place (beside its button) clears the last success ("You took 1 box") above it;
+        # one retargeted into #messages replaces it anyway.
+        response.direct_passthrough = False
+        oob = render_template("_messages.html", oob=True, messages=[])
         response.set_data(response.get_data(as_text=True) + oob)
     return response
 
