@@ -123,6 +123,8 @@ def fragments(ids):
         ("/notifications/bell", htmx),
         (f"/box/shelves/{ids['shelf']}?q=ibu", {**htmx, "HX-Target": "item-list"}),
         (f"/box/items/{ids['item']}", {**htmx, "HX-Target": f"item-{ids['item']}"}),
+        (f"/box/shelves/{ids['shelf']}/check-in", {**htmx, "HX-Target": f"gifts-{ids['shelf']}"}),
+        (f"/box/shelves/{ids['shelf']}/register", {**htmx, "HX-Target": f"register-{ids['shelf']}"}),
     ]
 
 

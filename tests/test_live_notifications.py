@@ -17,6 +17,7 @@ HANDOFF_KINDS = [
     ("handoff.thank", "thanks"),
     ("handoff.helper_withdraw", "cancelled"),
     ("handoff.cancel", "cancelled"),
+    ("handoff.release", "released"),
     ("handoff.ask", "asked"),
     ("handoff.accept", "accepted"),
     ("handoff.decline", "declined"),
@@ -161,3 +162,24 @@ def test_a_try_at_expired_stock_tells_the_keepers_once(community, resident, neig
         with pytest.raises(Conflict):
             box.take(resident, item.id, 1)
     assert [n.kind for n in notifications_of(neighbour)] == ["expired_stock"]
+
+
+@pytest.mark.parametrize("outcome", ["checked_in", "rejected"])
+def test_a_giver_hears_when_their_gift_is_checked_in_or_rejected(client, community, resident, neighbour, coordinator,
+                                                                  login, outcome):
+    from board.box import service as box
+
+    shelf = factories.shelf(community, keepers=(neighbour,))
+    gift = box.offer_gift(resident, shelf, quantity=2, name="Rice", category="food", unit="bag")
+    if outcome == "checked_in":
+        box.accept_gift(neighbour, gift.id)
+    else:
+        box.reject_gift(neighbour, gift.id, "opened")
+    kind = f"gift_{outcome}"
+    assert [n.kind for n in notifications_of(resident)] == [kind]
+    assert kind not in [n.kind for n in notifications_of(neighbour)] and notifications_of(coordinator) == []
+    login(client, resident)
+    page = client.get("/notifications/").get_data(as_text=True)
+    headline = ("Your gift was checked in: it is on the shelf now. Thank you!" if outcome == "checked_in"
+                else "Your gift could not be put on the shelf")
+    assert headline in page and "/box/mine" in page and f"/box/shelves/{shelf.id}/check-in" not in page

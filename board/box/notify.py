@@ -11,16 +11,25 @@ from board.models import Event
 NOTIFICATIONS: dict[str, str] = {
     "box.gift_offered": "gift_waiting",
     "box.expired_flagged": "expired_stock",
+    "box.checkin": "gift_checked_in",  # a keeper took the gift in: its giver hears so
+    "box.gift_rejected": "gift_rejected",
 }
+
+# Events about one gift: told to the one who gave it, not to the shelf's keepers.
+GIVER_KINDS = {"box.checkin", "box.gift_rejected"}
 
 HEADLINES = {
     "gift_waiting": _l("A gift is waiting for your check-in"),
     "expired_stock": _l("Expired stock on your shelf: please remove it"),
+    "gift_checked_in": _l("Your gift was checked in: it is on the shelf now. Thank you!"),
+    "gift_rejected": _l("Your gift could not be put on the shelf"),
 }
 
 
 def recipients(event: Event) -> set[int]:
-    """A shelf's events go to its keepers."""
+    """A gift's check-in or rejection goes to its giver; a shelf's other events to its keepers."""
+    if event.kind in GIVER_KINDS:
+        return {(event.data or {}).get("giver_id")} - {None}
     shelf_id = (event.data or {}).get("shelf_id")
     return shelf_keepers(int(shelf_id), event.community_id) if shelf_id is not None else set()
 

@@ -528,7 +528,7 @@ def accept_gift(keeper: User, gift_id: int) -> Item:
     gift.item_id = item.id
     _line(LineKind.GIFT_CHECKIN, item, shelf=item.shelf, units=gift.quantity, delta=gift.quantity, user=gift.giver,
           actor=keeper, gift=gift)
-    _stock_event("checkin", item, keeper, units=gift.quantity, gift_id=gift.id)
+    _stock_event("checkin", item, keeper, units=gift.quantity, gift_id=gift.id, giver_id=gift.giver_id)
     db.session.commit()
     return item
 
@@ -548,7 +548,7 @@ def reject_gift(keeper: User, gift_id: int, reason: str, *, note: str = "") -> G
     _line(LineKind.REJECT, None, shelf=gift.shelf, units=gift.quantity, user=gift.giver, actor=keeper, name=gift.name,
           unit=gift.unit, gift=gift, note=(note or "").strip()).reason = reason
     record("box.gift_rejected", community_id=gift.shelf.community_id, actor=keeper, shelf_id=gift.shelf_id,
-           gift_id=gift.id, reason=reason)
+           gift_id=gift.id, giver_id=gift.giver_id, reason=reason)
     db.session.commit()
     return gift
 

@@ -273,9 +273,9 @@ def check_in(shelf_id: int):
     """The keepers' queue: gifts to check in, expired stock to remove."""
     shelf = service.shelf_for(current_user, shelf_id)
     service.require_keeper(current_user, shelf)
-    return render_template(
-        "box/check_in.html", shelf=shelf, gifts=service.pending_gifts(shelf), expired=service.expired_items(shelf),
-        reject_form=forms.RejectForm(formdata=None),
+    return page_or_partial(
+        "box/check_in.html", "box/_gifts.html", f"gifts-{shelf.id}", shelf=shelf, gifts=service.pending_gifts(shelf),
+        expired=service.expired_items(shelf), reject_form=forms.RejectForm(formdata=None),
     )
 
 
@@ -308,7 +308,8 @@ def register(shelf_id: int):
     """The shelf's full register: keepers and coordinators."""
     shelf = service.shelf_for(current_user, shelf_id)
     lines = service.register(current_user, shelf, limit=current_app.config["BOX_REGISTER_PAGE_SIZE"])
-    return render_template("box/register.html", shelf=shelf, lines=lines)
+    return page_or_partial("box/register.html", "box/_register_region.html", f"register-{shelf.id}", shelf=shelf,
+                           lines=lines)
 
 
 CSV_HEADER = (

@@ -159,7 +159,8 @@
     // On beforeSwap `elt` is the swap's target; the span that asked is the request's own element.
     var elt = (e.detail.requestConfig && e.detail.requestConfig.elt) || e.detail.elt;
     if (!(elt instanceof Element) || !elt.matches("span[hidden][data-live-refresh]")) return;
-    var card = elt.closest("article.card");
+    // A refreshed card, or a listed region (a shelf's gifts waiting, with their reject notes).
+    var card = elt.closest("article.card") || elt.closest("[data-live-region]");
     if (!card || !editing(card)) return;
     cancel();
     card.setAttribute("data-live-stale", elt.getAttribute("data-hx-get"));
@@ -175,7 +176,7 @@
   });
 
   document.body.addEventListener("focusout", function (e) {
-    var card = e.target instanceof Element && e.target.closest("article.card[data-live-stale]");
+    var card = e.target instanceof Element && e.target.closest("article.card[data-live-stale], [data-live-region][data-live-stale]");
     if (!card) return;
     window.setTimeout(function () {
       if (!card.isConnected || editing(card)) return;
