@@ -95,7 +95,7 @@ def resident_pages(ids):
              f"/cards/{ids['asked']}", "/cards/new", f"/cards/{ids['need']}/edit", "/profile", "/password",
              "/me/activity", "/me/data", "/me/delete", "/notifications/", "/household", "/box/", "/box/mine",
              f"/box/shelves/{ids['shelf']}", f"/box/items/{ids['item']}", f"/box/shelves/{ids['shelf']}/give",
-             f"/box/items/{ids['item']}/deliver"]
+             f"/box/items/{ids['item']}/deliver", f"/handoffs/{ids['handoff']}/cancel/confirm"]
     return pages
 
 

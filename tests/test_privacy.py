@@ -172,3 +172,40 @@ def test_may_see_door_rule(world):
     assert policy.may_see_receiver_door(people["helper"], handoff)  # where to leave it
     assert policy.may_see_receiver_door(people["requester"], handoff)  # their own door
     assert not policy.may_see_giver_door(people["requester"], handoff)  # the helper's door is not needed
+
+
+def test_the_close_request_page_and_the_box_s_live_regions_show_no_door_and_only_to_whom_they_concern(
+        community, make_client, login):
+    """New surfaces of issue 13: "Close your request?" (receiver and coordinators only, no door on it) and the
+    check-in and register regions the live stream fetches again (keepers and coordinators only)."""
+    from board.cards import handoffs
+
+    people = {
+        "requester": factories.user(community, login="lina", display_name="Li Na", unit=REQUESTER_UNIT),
+        "helper": factories.user(community, login="chen", display_name="Dr Chen", building=1, unit=HELPER_UNIT),
+        "coordinator": factories.user(community, login="wang", display_name="Wang", unit=COORD_UNIT,
+                                      role="coordinator"),
+        "other resident": factories.user(community, login="mei", display_name="Xiaomei", unit=OTHER_UNIT),
+    }
+    need = factories.card(people["requester"], title="Children's fever medicine")
+    handoff = handoffs.offer_help(need, people["helper"])
+    shelf = factories.shelf(community, keepers=(people["helper"],))
+    from board.box import service as box
+
+    box.offer_gift(people["other resident"], shelf, name="Rice", category="food", quantity=1, unit="bag")
+    confirm = {"requester": 200, "coordinator": 200, "helper": 403, "other resident": 403}
+    regions = {"helper": 200, "coordinator": 200, "requester": 403, "other resident": 403}
+    for viewer, user in people.items():
+        client = login(make_client(), user)
+        response = client.get(f"/handoffs/{handoff.id}/cancel/confirm")
+        body = response.get_data(as_text=True)
+        assert response.status_code == confirm[viewer], viewer
+        assert not any(unit in body for unit in (REQUESTER_UNIT, HELPER_UNIT, OTHER_UNIT)), viewer
+        for url, target in ((f"/box/shelves/{shelf.id}/check-in", f"gifts-{shelf.id}"),
+                            (f"/box/shelves/{shelf.id}/register", f"register-{shelf.id}")):
+            response = client.get(url, headers={"HX-Request": "true", "HX-Target": target})
+            assert response.status_code == regions[viewer], (viewer, url)
+            if response.status_code == 200:
+                assert f'id="{target}"' in response.get_data(as_text=True)
+    anonymous = make_client().get(f"/handoffs/{handoff.id}/cancel/confirm")
+    assert anonymous.status_code == 302 and "/login" in anonymous.location
