@@ -42,15 +42,16 @@ def vnu_errors(documents: dict[str, str], tmp_path) -> list[str]:
     for n, (name, text) in enumerate(documents.items()):
         path = tmp_path / f"doc{n:03}.html"
         path.write_text(text, encoding="utf-8")
-        names[path.as_uri()] = name
-    result = subprocess.run([*vnu_command(), "--errors-only", "--format", "json", *map(str, sorted(tmp_path.glob("doc*.html")))],
+        names[path.name] = name
+    files = sorted(str(path) for path in tmp_path.glob("doc*.html"))
+    result = subprocess.run([*vnu_command(), "--errors-only", "--format", "json", *files],
                             capture_output=True, text=True, timeout=600)
     report = json.loads(result.stderr or result.stdout or '{"messages": []}')
     errors = []
     for m in report["messages"]:
         if m.get("type") in ("error", "non-document-error") or m.get("subType") == "fatal":
             url = m.get("url", "")
-            name = names.get(url, next((v for k, v in names.items() if url.endswith(k.rsplit("/", 1)[-1])), url))
+            name = names.get(url.rsplit("/", 1)[-1], url)
             errors.append(f"{name}: {m.get('lastLine', '?')}:{m.get('firstColumn', '?')} {m.get('message')} "
                           f"[{(m.get('extract') or '').strip()[:120]}]")
     assert result.returncode in (0, 1), result.stderr[-2000:]
