@@ -33,6 +33,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
 
     from board import accounts, activity, admission, assets, auth, box, cards, cli, errors, htmx, i18n, live, notifications, policy, security
     from board import care, poster, pwa
+    from board import errands
     from board import inputs
     from board import points
     from board.extensions import csrf, db, limiter, login_manager, migrate
@@ -62,6 +63,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     box.init_app(app)
     points.init_app(app)
     volunteers.init_app(app)
+    errands.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cards.bp)
@@ -69,6 +71,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(box.bp)
     app.register_blueprint(points.bp)
+    app.register_blueprint(errands.bp)
     app.register_blueprint(households_views.bp)
     app.register_blueprint(volunteers.bp)
     app.register_blueprint(live.bp)

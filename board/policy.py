@@ -296,6 +296,75 @@ def may_see_volunteer_contact(viewer: User | None, profile) -> bool:
     return is_coordinator(viewer, profile.community_id) or may_edit_volunteer_profile(viewer, profile)
 
 
+# Errands and the dispatch desk (board/errands).
+
+def in_community(viewer: User | None, community_id: int | None) -> bool:
+    """A resident (not erased) of that community."""
+    return _member_of(viewer, community_id)
+
+
+def may_run_errands(viewer: User | None, community_id: int | None) -> bool:
+    """Claim or be assigned errands: the community's volunteers (approving one grants the role)."""
+    return has_role(viewer, R.VOLUNTEER, community_id)
+
+
+def may_dispatch(viewer: User | None, community_id: int | None) -> bool:
+    """Assign, take back, close, return all of a volunteer's errands, the problems list, the money: coordinators."""
+    return is_coordinator(viewer, community_id)
+
+
+def may_see_desk(viewer: User | None, community_id: int | None) -> bool:
+    """The dispatch desk's queue (buildings only for volunteers): coordinators and volunteers."""
+    return may_dispatch(viewer, community_id) or may_run_errands(viewer, community_id)
+
+
+def may_place_errand_for_others(viewer: User | None, community_id: int | None) -> bool:
+    """Place an errand for someone without a phone: volunteers and coordinators (as posting on behalf)."""
+    return may_post_on_behalf(viewer, community_id)
+
+
+def _errand_household(viewer: User | None, errand) -> bool:
+    return errand.card.author_id == viewer.id or in_household(viewer, errand.household_id)
+
+
+def may_see_errand(viewer: User | None, errand) -> bool:
+    """An errand's page: its household, its volunteer, coordinators; volunteers while it waits in the queue."""
+    if not _member_of(viewer, errand.community_id):
+        return False
+    return (
+        may_dispatch(viewer, errand.community_id) or _errand_household(viewer, errand)
+        or errand.volunteer_id == viewer.id
+        or (errand.state == "waiting" and may_run_errands(viewer, errand.community_id))
+    )
+
+
+ERRAND_DOOR_STATES = frozenset({"assigned", "accepted", "on_the_way", "delivered"})
+
+
+def may_see_errand_door(viewer: User | None, errand) -> bool:
+    """The unit: the household and coordinators; its volunteer only while the errand is theirs and not yet done."""
+    if not _member_of(viewer, errand.community_id):
+        return False
+    if may_dispatch(viewer, errand.community_id) or _errand_household(viewer, errand):
+        return True
+    return errand.volunteer_id == viewer.id and errand.state in ERRAND_DOOR_STATES
+
+
+def may_see_errand_person(viewer: User | None, errand) -> bool:
+    """Who it is for and how to reach them: as the door."""
+    return may_see_errand_door(viewer, errand)
+
+
+def may_see_receipt(viewer: User | None, errand) -> bool:
+    """A receipt photo and what was spent: the volunteer who spent it, the household, coordinators."""
+    if not _member_of(viewer, errand.community_id):
+        return False
+    return (
+        may_dispatch(viewer, errand.community_id) or _errand_household(viewer, errand)
+        or (errand.spent_by_id is not None and errand.spent_by_id == viewer.id)
+    )
+
+
 # By name, for templates (`may("see_thanks", handoff)`) and for the test table.
 QUESTIONS: dict[str, Callable[..., bool]] = {
     "see_household": may_see_household,
@@ -336,6 +405,14 @@ QUESTIONS: dict[str, Callable[..., bool]] = {
     "see_volunteers": may_see_volunteers,
     "see_volunteer_page": may_see_volunteer_page,
     "see_volunteer_contact": may_see_volunteer_contact,
+    "run_errands": may_run_errands,
+    "dispatch": may_dispatch,
+    "see_desk": may_see_desk,
+    "place_errand_for_others": may_place_errand_for_others,
+    "see_errand": may_see_errand,
+    "see_errand_door": may_see_errand_door,
+    "see_errand_person": may_see_errand_person,
+    "see_receipt": may_see_receipt,
 }
 
 

@@ -65,6 +65,14 @@ BYSTANDER = {
     "see_volunteers": ON_BEHALF,  # who is on duty, the teams and their numbers: volunteers and coordinators
     "see_volunteer_page": COORDINATOR,
     "see_volunteer_contact": COORDINATOR,  # a volunteer's phone: coordinators only
+    "run_errands": lambda roles: "volunteer" in roles,
+    "dispatch": COORDINATOR,
+    "see_desk": ON_BEHALF,  # coordinators and volunteers
+    "place_errand_for_others": ON_BEHALF,
+    "see_errand": ON_BEHALF,  # an errand waiting in the queue: the desk's volunteers see it (buildings only)
+    "see_errand_door": COORDINATOR,
+    "see_errand_person": COORDINATOR,
+    "see_receipt": COORDINATOR,
 }
 
 
@@ -92,11 +100,15 @@ def world(community, other_community, resident, neighbour, coordinator, stranger
     volunteer_profile = VolunteerProfile(community_id=community.id, user_id=target.id, status="approved",
                                          contact="139 0000 0000")
     db.session.add(volunteer_profile)
+    from board.errands import service as errands
+
+    errand = errands.place_errand(author, household=author.household, title="Rice")
     db.session.commit()
     return {"viewer": viewer, "target": target, "author": author, "helper": helper, "coordinator": coordinator,
             "stranger": stranger, "need": need, "handoff": handoff, "behalf": behalf,
             "behalf_handoff": behalf_handoff, "shelf": shelf, "gift": gift, "liu_home": liu_home, "liu": liu,
             "volunteer_profile": volunteer_profile,
+            "errand": errand,
             "author_home": author.household}
 
 
@@ -144,6 +156,14 @@ def ask(world, viewer, question) -> bool:
         "see_volunteers": lambda: policy.may_see_volunteers(viewer, c),
         "see_volunteer_page": lambda: policy.may_see_volunteer_page(viewer, w["volunteer_profile"]),
         "see_volunteer_contact": lambda: policy.may_see_volunteer_contact(viewer, w["volunteer_profile"]),
+        "run_errands": lambda: policy.may_run_errands(viewer, c),
+        "dispatch": lambda: policy.may_dispatch(viewer, c),
+        "see_desk": lambda: policy.may_see_desk(viewer, c),
+        "place_errand_for_others": lambda: policy.may_place_errand_for_others(viewer, c),
+        "see_errand": lambda: policy.may_see_errand(viewer, w["errand"]),
+        "see_errand_door": lambda: policy.may_see_errand_door(viewer, w["errand"]),
+        "see_errand_person": lambda: policy.may_see_errand_person(viewer, w["errand"]),
+        "see_receipt": lambda: policy.may_see_receipt(viewer, w["errand"]),
     }[question]()
 
 
@@ -191,6 +211,9 @@ RELATIONS = {
     "see_posted_for": {"helper", "household"},  # the active helper of the on-behalf card, its household
     "receive_on_behalf": {"household"},  # the household's people with a login
     "see_household": {"author"},  # the author's own household (the one asked about) is theirs
+    "see_errand": {"author"},  # the author's errand (still waiting: no volunteer yet)
+    "see_errand_door": {"author"},
+    "see_receipt": {"author"},
 }
 
 

@@ -29,17 +29,18 @@ ALLOWED = {
     ("cancel", "matched"): {"receiver", "coordinator"},
     ("release", "matched"): {"receiver", "coordinator"},  # a need only: "this helper can't come"
     ("lapse", "matched"): {"system"},
+    ("return_to_queue", "matched"): {"coordinator", "system"},
     ("thank", "received"): {"receiver"},
 }
 OFFER_ONLY = {"accept", "decline"}
-NEED_ONLY = {"release"}
+NEED_ONLY = {"release", "return_to_queue"}
 # Who may make each move in some state: anyone else is Forbidden, whatever the state.
 MAY_EVER = {move: set().union(*(who for (m, _), who in ALLOWED.items() if m == move)) for move, _ in ALLOWED}
 RESULT = {
     "accept": "matched", "decline": "declined", "leave_at_door": "left_at_door", "confirm_received": "received",
     "receive_in_person": "received", "report_not_there": "matched", "helper_withdraw": "withdrawn",
     "cancel": "cancelled", "lapse": "lapsed", "thank": "received", "remind": "left_at_door",
-    "close_unconfirmed": "unconfirmed", "release": "released",
+    "close_unconfirmed": "unconfirmed", "release": "released", "return_to_queue": "withdrawn",
 }
 NEED_CARD = {"matched": "matched", "left_at_door": "left_at_door", "received": "received", "withdrawn": "open",
              "lapsed": "open", "cancelled": "cancelled", "unconfirmed": "unconfirmed", "released": "open"}

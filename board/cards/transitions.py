@@ -82,6 +82,8 @@ HANDOFF_MOVES: dict[str, Move] = {
     "release": move({H.MATCHED}, H.RELEASED, Party.RECEIVER, Party.COORDINATOR, kinds=(NEED,)),
     "cancel": move({H.ASKED, H.MATCHED}, H.CANCELLED, Party.RECEIVER, Party.COORDINATOR),
     "lapse": move({H.MATCHED}, H.LAPSED, Party.SYSTEM),
+    # An errand's run taken back from its volunteer (board/errands): by a coordinator, or its time-out.
+    "return_to_queue": move({H.MATCHED}, H.WITHDRAWN, Party.COORDINATOR, Party.SYSTEM, kinds=(NEED,)),
     "thank": move({H.RECEIVED}, H.RECEIVED, Party.RECEIVER),
     # Left at the door and nobody confirmed: remind the receiving side, then close it (board/cards/handoffs.py).
     "remind": move({H.LEFT_AT_DOOR}, H.LEFT_AT_DOOR, Party.SYSTEM),
