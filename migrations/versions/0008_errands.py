@@ -1,7 +1,7 @@
 """errands and the dispatch desk: an errand is a need card with its run, money and a community's dispatch settings
 
-Revision ID: 0007_errands
-Revises: 0006_household_priority
+Revision ID: 0008_errands
+Revises: 0007_card_door_note
 Create Date: 2026-12-02 01:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_errands'
-down_revision = '0006_household_priority'
+revision = '0008_errands'
+down_revision = '0007_card_door_note'
 branch_labels = None
 depends_on = None
 
