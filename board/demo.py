@@ -7,6 +7,7 @@ from board.auth.service import register
 from board.box import demo as box_demo
 from board.points import demo as points_demo
 from board.volunteers import demo as volunteers_demo
+from board.errands import demo as errands_demo
 from board.cards import handoffs
 from board.cards.intake import take_call
 from board.households import service as households
@@ -112,6 +113,7 @@ def seed() -> Community:
     box_demo.seed(users)
     points_demo.seed(users)
     volunteers_demo.seed(users, buildings)
+    errands_demo.seed(users, people)
     return community
 
 

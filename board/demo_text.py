@@ -91,4 +91,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "帮忙把桶装水搬上楼 Carry the water up to the 3rd floor": ("帮忙把桶装水搬上3楼", "Carry the water up to the 3rd floor"),
     "帮忙取个快递 Pick up a parcel at the gate": ("帮忙去门口取个快递", "Pick up a parcel at the gate"),
     "业委会 owners' committee": ("业委会", "owners' committee"),
+    # Errands (board/errands/demo.py)
+    "降压药 Blood pressure tablets, 2 boxes": ("降压药两盒", "Blood pressure tablets, 2 boxes"),
+    "Amlodipine 5 mg, the box she showed the doctor. She has the prescription at the door.": (
+        "氨氯地平 5 毫克，就是她给医生看过的那种。处方她放在门口。",
+        "Amlodipine 5 mg, the box she showed the doctor. She has the prescription at the door."),
+    "老百姓大药房 Laobaixing pharmacy, Jinting Road": ("锦庭路老百姓大药房", "Laobaixing pharmacy, Jinting Road"),
+    "鸡蛋和挂面 Eggs and noodles": ("鸡蛋和挂面", "Eggs and noodles"),
+    "A dozen eggs and two packs of noodles; they pay by WeChat.": (
+        "一打鸡蛋、两包挂面，微信付款。", "A dozen eggs and two packs of noodles; they pay by WeChat."),
+    "小区门口的超市 The supermarket at the gate": ("小区门口的超市", "The supermarket at the gate"),
 }

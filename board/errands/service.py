@@ -78,10 +78,16 @@ def place_errand(actor: User, *, household: Household, person: Person | None = N
     return errand
 
 
-def errand_for(viewer: User, errand_id: int) -> Errand:
-    """The errand if the viewer may see it; another community's (or someone else's) does not exist for them."""
+def errand_for(viewer: User, errand_id: int, *, to_move: bool = False) -> Errand:
+    """The errand if the viewer may see it; another community's (or someone else's) does not exist for them.
+
+    `to_move`: a button was pressed; within the community the move table answers (a claim that lost hears
+    "another volunteer took it first", not "not found").
+    """
     errand = db.session.get(Errand, errand_id) if 0 < errand_id <= MAX_ID else None
-    if errand is None or not policy.may_see_errand(viewer, errand):
+    if errand is None or not policy.in_community(viewer, errand.community_id):
+        raise NotFound()
+    if not to_move and not policy.may_see_errand(viewer, errand):
         raise NotFound()
     return errand
 

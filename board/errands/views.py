@@ -121,7 +121,7 @@ def detail(errand_id: int):
 @bp.post("/<int:errand_id>/<any(claim, accept, on_the_way, reassign, pay_back):name>")
 def simple_move(errand_id: int, name: str):
     """A move that is one button."""
-    errand = service.errand_for(current_user, errand_id)
+    errand = service.errand_for(current_user, errand_id, to_move=True)
     service.act(errand, name, current_user)
     flash(SIMPLE[name](), "success")
     if name == "reassign" or not policy.may_see_errand(current_user, db.session.get(type(errand), errand_id)):
@@ -132,7 +132,7 @@ def simple_move(errand_id: int, name: str):
 @bp.post("/<int:errand_id>/assign")
 def assign(errand_id: int):
     """One tap: this errand to this volunteer."""
-    errand = service.errand_for(current_user, errand_id)
+    errand = service.errand_for(current_user, errand_id, to_move=True)
     form = forms.AssignForm()
     if not form.validate_on_submit():
         abort(400)
@@ -145,7 +145,7 @@ def assign(errand_id: int):
 
 
 def _form_move(errand_id: int, name: str, form_class, message: str, data) -> object:
-    errand = service.errand_for(current_user, errand_id)
+    errand = service.errand_for(current_user, errand_id, to_move=True)
     form = form_class()
     if form.validate_on_submit():
         service.act(errand, name, current_user, **data(form))
