@@ -1,7 +1,7 @@
 """errands and the dispatch desk: an errand is a need card with its run, money and a community's dispatch settings
 
-Revision ID: 0008_errands
-Revises: 0007_card_door_note
+Revision ID: 0009_errands
+Revises: 0008_points
 Create Date: 2026-12-02 01:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_errands'
-down_revision = '0007_card_door_note'
+revision = '0009_errands'
+down_revision = '0008_points'
 branch_labels = None
 depends_on = None
 
