@@ -118,7 +118,7 @@ def test_every_handoff_move_by_every_party(kind, state, people):
 
 def try_move(kind, state, move, party, handoff, last_step, people):
     actor = actor_for(party, handoff, people)
-    events_before = Event.query.count()
+    events_before = card_events()
     card_before = handoff.card.status
     quantity_before = handoff.card.quantity_left
     allowed = party in ALLOWED.get((move, state), set()) and not wrong_kind(kind, move)
@@ -129,7 +129,7 @@ def try_move(kind, state, move, party, handoff, last_step, people):
         assert event.kind == f"handoff.{move}" and event.data["handoff_id"] == handoff.id
         assert (event.from_status, event.to_status) == (state, RESULT[move])
         assert event.actor_id == (actor.id if actor else None)
-        assert Event.query.count() == events_before + 1
+        assert card_events() == events_before + 1
         if kind == "need":
             assert handoff.card.status == NEED_CARD[RESULT[move]]
         return
@@ -143,7 +143,7 @@ def try_move(kind, state, move, party, handoff, last_step, people):
     handoff = db.session.get(Handoff, handoff.id, populate_existing=True)
     assert handoff.status == state, party
     assert (handoff.card.status, handoff.card.quantity_left) == (card_before, quantity_before), party
-    assert Event.query.count() == events_before, party
+    assert card_events() == events_before, party
 
 
 def test_thank_once_only(people):
@@ -182,18 +182,18 @@ def test_starting_a_handoff(kind, card_state, people):
             right_kind = (move == "match") == (kind == "need")
             allowed = right_kind and party in ("member", "coordinator") and card_state == "open"
             card = card_in(kind, card_state, people) if allowed else shared
-            status_before, events_before = card.status, Event.query.count()
+            status_before, events_before = card.status, card_events()
             actor = people[party]
             if allowed:
                 handoff = transitions.start(card, move, actor)
                 assert handoff.status == "matched" and handoff.receiver_id != handoff.giver_id
-                assert Event.query.count() > events_before
+                assert card_events() > events_before
                 continue
             expected = Forbidden if not right_kind or party in ("author", "stranger") else Conflict
             with pytest.raises(expected):
                 transitions.start(card, move, actor)
             card = db.session.get(Card, card.id, populate_existing=True)
-            assert card.status == status_before and Event.query.count() == events_before, (move, party)
+            assert card.status == status_before and card_events() == events_before, (move, party)
 
 
 @pytest.mark.parametrize("card_state", ["open", "matched", "withdrawn", "expired"])
@@ -205,7 +205,7 @@ def test_card_moves(card_state, people):
             who = {"withdraw": {"author", "coordinator"}, "expire": {"system"}}[move]
             allowed = party in who and card_state == "open"
             card = card_in("need", card_state, people) if allowed else shared
-            events_before = Event.query.count()
+            events_before = card_events()
             actor = None if party == "system" else people[party]
             if allowed:
                 event = transitions.apply(card, move, actor, seen_version=card.version)
@@ -217,7 +217,7 @@ def test_card_moves(card_state, people):
             with pytest.raises(Forbidden if party not in who else Conflict):
                 transitions.apply(card, move, actor)
             assert db.session.get(Card, card.id, populate_existing=True).status == status_before
-            assert Event.query.count() == events_before, (move, party)
+            assert card_events() == events_before, (move, party)
 
 
 def test_stale_version_is_refused(people):
