@@ -1,7 +1,7 @@
 """errands and the dispatch desk: an errand is a need card with its run, money and a community's dispatch settings
 
-Revision ID: 0009_errands
-Revises: 0008_points
+Revision ID: 0010_errands
+Revises: 0009_volunteers
 Create Date: 2026-12-02 01:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_errands'
-down_revision = '0008_points'
+revision = '0010_errands'
+down_revision = '0009_volunteers'
 branch_labels = None
 depends_on = None
 
