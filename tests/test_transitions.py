@@ -58,6 +58,11 @@ PATHS = {
     "lapsed": [("accept", "giver"), ("lapse", "system")],
     "released": [("accept", "giver"), ("release", "receiver")],
 }
+def card_events() -> int:
+    """The card's and handoffs' own events (another domain may add its own in the same transaction: points)."""
+    return Event.query.filter(Event.kind.like("card.%") | Event.kind.like("handoff.%")).count()
+
+
 STATES = {"need": [s for s in PATHS if s not in ("asked", "declined")], "offer": [s for s in PATHS if s != "released"]}
 
 
