@@ -36,6 +36,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from board import errands
     from board import inputs
     from board import points
+    from board import stats
     from board.extensions import csrf, db, limiter, login_manager, migrate
     from board.households import views as households_views
     from board import volunteers
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     points.init_app(app)
     volunteers.init_app(app)
     errands.init_app(app)
+    stats.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cards.bp)
@@ -72,6 +74,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.register_blueprint(box.bp)
     app.register_blueprint(points.bp)
     app.register_blueprint(errands.bp)
+    app.register_blueprint(stats.bp)
     app.register_blueprint(households_views.bp)
     app.register_blueprint(volunteers.bp)
     app.register_blueprint(live.bp)

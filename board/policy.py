@@ -241,6 +241,18 @@ def may_correct_points(viewer: User | None, community_id: int | None) -> bool:
     return is_coordinator(viewer, community_id)
 
 
+# The community's numbers.
+
+def may_see_numbers(viewer: User | None, community_id: int | None) -> bool:
+    """The numbers page (totals only, nobody singled out): every member, whatever their roles."""
+    return _member_of(viewer, community_id)
+
+
+def may_download_numbers(viewer: User | None, community_id: int | None) -> bool:
+    """The numbers as CSV: coordinators."""
+    return is_coordinator(viewer, community_id)
+
+
 # My data, mine.
 
 def may_export_data(viewer: User | None, user: User) -> bool:
@@ -389,6 +401,8 @@ QUESTIONS: dict[str, Callable[..., bool]] = {
     "open_invite_sheet": may_open_invite_sheet,
     "open_shelf": may_open_shelf,
     "keep_shelf": may_keep_shelf,
+    "see_numbers": may_see_numbers,
+    "download_numbers": may_download_numbers,
     "export_data": may_export_data,
     "erase_account": may_erase_account,
     "erase_person": may_erase_person,

@@ -49,6 +49,8 @@ BYSTANDER = {
     "open_invite_sheet": COORDINATOR,
     "open_shelf": COORDINATOR,
     "keep_shelf": COORDINATOR,
+    "see_numbers": ALWAYS,  # totals only
+    "download_numbers": COORDINATOR,
     "export_data": NEVER,  # someone else's data: not even a coordinator downloads it
     "erase_account": NEVER,  # someone else's account
     "erase_person": COORDINATOR,  # someone without a login (they cannot ask themselves)
@@ -140,6 +142,8 @@ def ask(world, viewer, question) -> bool:
         "open_invite_sheet": lambda: policy.may_open_invite_sheet(viewer, c),
         "open_shelf": lambda: policy.may_open_shelf(viewer, c),
         "keep_shelf": lambda: policy.may_keep_shelf(viewer, w["shelf"]),
+        "see_numbers": lambda: policy.may_see_numbers(viewer, c),
+        "download_numbers": lambda: policy.may_download_numbers(viewer, c),
         "export_data": lambda: policy.may_export_data(viewer, w["target"]),
         "erase_account": lambda: policy.may_erase_account(viewer, w["target"]),
         "erase_person": lambda: policy.may_erase_person(viewer, w["liu"]),

@@ -1,0 +1,207 @@
+"""Keeping the numbers as events arrive (in the writer's transaction), and rebuilding them from the whole log.
+
+The receiver of `event_recorded` only notes what an event counts for; the counts are written just before the
+transaction commits, in one sorted order (who-was-counted rows first, then the counts), so two writers never
+wait for each other's count rows in opposite orders (no deadlock), and a rolled-back change counts nothing.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import delete, event as sa_event, exists, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from board.extensions import db
+from board.models import Card, Event, Household, Person
+from board.stats.facts import DISTINCT, ELDER_AGES, CardFacts, Fact, HomeFacts, facts, periods
+from board.stats.models import StatCount, StatSeen
+
+PENDING = "doorstep.stats.pending"
+
+CountKey = tuple  # (community_id, grain, start, metric, building_id, category, bucket)
+SeenKey = tuple  # (community_id, grain, start, metric, subject_id)
+
+
+def local_day(moment: datetime, tz: str | None = None) -> date:
+    """The community's calendar day of a stored (naive UTC) time."""
+    zone = ZoneInfo(tz or current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return moment.replace(tzinfo=timezone.utc).astimezone(zone).date()
+
+
+def keys_of(community_id: int, day: date, fact: Fact) -> list[tuple[CountKey, SeenKey | None]]:
+    """The count rows a fact adds one to (one per grain), each with the seen row that must be new first."""
+    out = []
+    for grain, start in periods(day):
+        count = (community_id, grain, start, fact.metric, fact.building_id, fact.category, fact.bucket)
+        seen = (community_id, grain, start, fact.metric, fact.subject) if fact.metric in DISTINCT else None
+        out.append((count, seen))
+    return out
+
+
+def _errands_table():
+    """The errands domain's table when that domain is installed (looked up by name: no import of it)."""
+    return db.metadata.tables.get("errands")
+
+
+def card_facts(card: Card) -> CardFacts:
+    return CardFacts(card.kind, card.category, card.building_id, card.household_id, card.created_at)
+
+
+class DbLook:
+    """Look-ups for one event as it arrives: mostly rows already in the writer's session."""
+
+    def card(self, card_id: int) -> CardFacts | None:
+        card = db.session.get(Card, card_id)
+        return card_facts(card) if card is not None else None
+
+    def is_errand(self, card_id: int) -> bool:
+        table = _errands_table()
+        if table is None:
+            return False
+        return db.session.execute(select(table.c.card_id).where(table.c.card_id == card_id)).first() is not None
+
+    def home(self, household_id: int) -> HomeFacts | None:
+        elder = exists().where(Person.household_id == Household.id, Person.age_group.in_(ELDER_AGES))
+        row = db.session.execute(
+            select(Household.building_id, elder).where(Household.id == household_id)
+        ).first()
+        return HomeFacts(row[0], bool(row[1])) if row is not None else None
+
+    def first_match(self, event: Event) -> bool:
+        earlier = select(Event.id).where(
+            Event.card_id == event.card_id, Event.kind == "handoff.match", Event.id < event.id
+        ).limit(1)
+        return db.session.execute(earlier).first() is None
+
+
+def on_event(sender, event: Event, **_) -> None:
+    """Note what the event counts for; written just before the transaction commits."""
+    found = facts(event, DbLook())
+    if not found:
+        return
+    day = local_day(event.created_at)
+    pending = db.session.info.setdefault(PENDING, [])
+    for fact in found:
+        pending.extend(keys_of(event.community_id, day, fact))
+
+
+def _insert(model):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def _write_pending(session) -> None:
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    counts: Counter = Counter()
+    seen_first = sorted({seen for _, seen in pending if seen is not None})
+    new_seen = set()
+    for seen in seen_first:
+        community_id, grain, start, metric, subject = seen
+        stmt = _insert(StatSeen).values(community_id=community_id, grain=grain, start=start, metric=metric,
+                                        subject_id=subject).on_conflict_do_nothing()
+        if session.execute(stmt).rowcount == 1:
+            new_seen.add(seen)
+    for count, seen in pending:
+        if seen is None:
+            counts[count] += 1
+        elif seen in new_seen:
+            counts[count] += 1
+            new_seen.discard(seen)  # the same home twice in one transaction counts once
+    for key in sorted(counts):
+        community_id, grain, start, metric, building_id, category, bucket_ = key
+        stmt = _insert(StatCount).values(community_id=community_id, grain=grain, start=start, metric=metric,
+                                         building_id=building_id, category=category, bucket=bucket_, n=counts[key])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["community_id", "grain", "start", "metric", "building_id", "category", "bucket"],
+            set_={"n": StatCount.__table__.c.n + stmt.excluded.n},
+        )
+        session.execute(stmt)
+
+
+def _forget_pending(session, *_) -> None:
+    session.info.pop(PENDING, None)
+
+
+def install() -> None:
+    """Hook the writer's session once per process (every app shares the one scoped session)."""
+    factory = db.session.session_factory
+    if not sa_event.contains(factory, "before_commit", _write_pending):
+        sa_event.listen(factory, "before_commit", _write_pending)
+        sa_event.listen(factory, "after_rollback", _forget_pending)
+
+
+class ReplayLook:
+    """Look-ups for a rebuild: the community's cards, errands and homes read once, matches followed in order."""
+
+    def __init__(self, community_id: int) -> None:
+        rows = db.session.execute(
+            select(Card.id, Card.kind, Card.category, Card.building_id, Card.household_id, Card.created_at)
+            .where(Card.community_id == community_id)
+        )
+        self.cards = {r[0]: CardFacts(*r[1:]) for r in rows}
+        table = _errands_table()
+        self.errands = set() if table is None else set(db.session.scalars(
+            select(table.c.card_id).where(table.c.community_id == community_id)))
+        elder = exists().where(Person.household_id == Household.id, Person.age_group.in_(ELDER_AGES))
+        self.homes = {r[0]: HomeFacts(r[1], bool(r[2])) for r in db.session.execute(
+            select(Household.id, Household.building_id, elder).where(Household.community_id == community_id))}
+        self.matched: set[int] = set()
+
+    def card(self, card_id: int) -> CardFacts | None:
+        return self.cards.get(card_id)
+
+    def is_errand(self, card_id: int) -> bool:
+        return card_id in self.errands
+
+    def home(self, household_id: int) -> HomeFacts | None:
+        return self.homes.get(household_id)
+
+    def first_match(self, event: Event) -> bool:
+        first = event.card_id not in self.matched
+        self.matched.add(event.card_id)
+        return first
+
+
+def rebuild(community_id: int, *, commit: bool = True) -> int:
+    """Count a community's whole event log again from the start (after a restore, or for old events); returns
+    how many events were read. Takes the rows of the community's numbers for the while (the caller commits)."""
+    db.session.info.pop(PENDING, None)
+    db.session.execute(delete(StatCount).where(StatCount.community_id == community_id))
+    db.session.execute(delete(StatSeen).where(StatSeen.community_id == community_id))
+    look = ReplayLook(community_id)
+    tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    counts: Counter = Counter()
+    seen: set = set()
+    read = 0
+    stmt = (select(Event.id, Event.community_id, Event.card_id, Event.actor_id, Event.kind, Event.from_status,
+                   Event.data, Event.created_at)
+            .where(Event.community_id == community_id).order_by(Event.id).execution_options(yield_per=5000))
+    for row in db.session.execute(stmt):
+        read += 1
+        event = Event(id=row.id, community_id=row.community_id, card_id=row.card_id, actor_id=row.actor_id,
+                      kind=row.kind, from_status=row.from_status, data=row.data, created_at=row.created_at)
+        found = facts(event, look)
+        if not found:
+            continue
+        day = local_day(row.created_at, tz)
+        for fact in found:
+            for count, seen_key in keys_of(community_id, day, fact):
+                if seen_key is not None:
+                    if seen_key in seen:
+                        continue
+                    seen.add(seen_key)
+                counts[count] += 1
+    names = ("community_id", "grain", "start", "metric", "building_id", "category", "bucket")
+    if counts:
+        db.session.execute(insert(StatCount), [dict(zip(names, key), n=n) for key, n in counts.items()])
+    if seen:
+        seen_names = ("community_id", "grain", "start", "metric", "subject_id")
+        db.session.execute(insert(StatSeen), [dict(zip(seen_names, key)) for key in seen])
+    if commit:
+        db.session.commit()
+    return read

@@ -1,0 +1,197 @@
+"""Reading the community's numbers for a period: totals against the period before, medians, by building and
+by category, and a series over time. Totals only: a building's count under 3 is never shown."""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from board import policy
+from board.errors import Forbidden
+from board.extensions import db
+from board.models import Building, User, utcnow
+from board.stats.facts import NO_BUCKET, TIMES
+from board.stats.keeping import local_day
+from board.stats.models import ALL_START, StatCount
+
+PERIODS = ("week", "month", "all")
+COUNTS = ("needs_met", "offers_given", "box_takes", "box_gifts", "errands_completed", "elders_served", "checkins",
+          "volunteers_active")
+BY_BUILDING = ("needs_met", "errands_completed", "checkins", "elders_served")
+BY_CATEGORY = ("needs_met", "offers_given")
+SERIES = ("needs_met", "offers_given")
+THRESHOLD = 3  # no count under this is shown for a building
+
+
+@dataclass
+class BuildingRow:
+    building_id: int
+    name: str
+    # metric -> the count, or "few" (under 3) or "hidden" (shown apart, it would give a smaller one away)
+    cells: dict[str, int | str] = field(default_factory=dict)
+
+
+@dataclass
+class Numbers:
+    period: str
+    start: date
+    end: date  # the last day of the period (today for "all")
+    previous: date | None
+    totals: dict[str, int]
+    before: dict[str, int] | None
+    medians: dict[str, int | None]  # seconds (a histogram bucket's lower bound), None when nothing was timed
+    timed: dict[str, int]  # how many durations each median is of
+    buildings: list[BuildingRow]
+    categories: list[tuple[str, dict[str, int]]]
+    series: list[tuple[date, dict[str, int]]]
+    series_grain: str  # "day" or "month"
+
+
+def today(tz: str | None = None) -> date:
+    return local_day(utcnow(), tz)
+
+
+def bounds(period: str, day: date) -> tuple[str, date, date, date | None]:
+    """The grain, first day, last day and the period before's first day of `period` around `day`."""
+    if period == "week":
+        start = day - timedelta(days=day.weekday())
+        return "week", start, start + timedelta(days=6), start - timedelta(days=7)
+    if period == "month":
+        start = day.replace(day=1)
+        last = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+        return "month", start, last, (start - timedelta(days=1)).replace(day=1)
+    return "all", ALL_START, day, None
+
+
+def require_member(viewer: User) -> None:
+    if not policy.may_see_numbers(viewer, viewer.community_id):
+        raise Forbidden()
+
+
+def require_download(viewer: User) -> None:
+    if not policy.may_download_numbers(viewer, viewer.community_id):
+        raise Forbidden()
+
+
+def median(histogram: dict[int, int]) -> int | None:
+    """The lower median (the ⌈n/2⌉-th shortest) of a histogram of durations: a value that really occurred."""
+    total = sum(histogram.values())
+    if total == 0:
+        return None
+    rank, seen = (total + 1) // 2, 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return None  # not reached
+
+
+def suppress(counts: dict[int, int]) -> dict[int, int | str]:
+    """Each building's count, or "few" under 3; when only one building would be "few" and the total gives it
+    away (total − the others), the smallest shown count is held back too ("hidden")."""
+    out: dict[int, int | str] = {b: (n if n >= THRESHOLD else "few") for b, n in counts.items()}
+    few = [b for b, v in out.items() if v == "few"]
+    if len(few) == 1 and counts[few[0]] > 0:
+        shown = sorted((n, b) for b, n in counts.items() if out[b] != "few")
+        if shown:
+            out[shown[0][1]] = "hidden"
+    return out
+
+
+def numbers(community_id: int, period: str, day: date | None = None) -> Numbers:
+    """Everything the numbers page shows for one period, in three statements."""
+    day = day or today()
+    grain, start, end, previous = bounds(period, day)
+    starts = [start] + ([previous] if previous else [])
+    rows = db.session.execute(
+        select(StatCount.start, StatCount.metric, StatCount.building_id, StatCount.category, StatCount.bucket,
+               StatCount.n)
+        .where(StatCount.community_id == community_id, StatCount.grain == grain, StatCount.start.in_(starts))
+    ).all()
+    totals = dict.fromkeys(COUNTS, 0)
+    before = dict.fromkeys(COUNTS, 0) if previous else None
+    histograms: dict[str, dict[int, int]] = {m: {} for m in TIMES}
+    by_building: dict[str, dict[int, int]] = {m: {} for m in BY_BUILDING}
+    by_category: dict[str, dict[str, int]] = {}
+    for row in rows:
+        if row.metric in TIMES:
+            if row.start == start:
+                histograms[row.metric][row.bucket] = histograms[row.metric].get(row.bucket, 0) + row.n
+            continue
+        if row.metric not in totals or row.bucket != NO_BUCKET:
+            continue
+        if row.start != start:
+            before[row.metric] += row.n
+            continue
+        totals[row.metric] += row.n
+        if row.metric in BY_BUILDING and row.building_id:
+            by_building[row.metric][row.building_id] = by_building[row.metric].get(row.building_id, 0) + row.n
+        if row.metric in BY_CATEGORY and row.category:
+            by_category.setdefault(row.category, dict.fromkeys(BY_CATEGORY, 0))[row.metric] += row.n
+    buildings = db.session.execute(
+        select(Building.id, Building.name).where(Building.community_id == community_id).order_by(Building.name)
+    ).all()
+    building_rows = [BuildingRow(b.id, b.name) for b in buildings]
+    for metric in BY_BUILDING:
+        shown = suppress({b.building_id: by_building[metric].get(b.building_id, 0) for b in building_rows})
+        for row in building_rows:
+            row.cells[metric] = shown[row.building_id]
+    categories = sorted(by_category.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    series, series_grain = _series(community_id, period, start, end, day)
+    return Numbers(
+        period=period, start=start, end=end, previous=previous, totals=totals, before=before,
+        medians={m: median(h) for m, h in histograms.items()}, timed={m: sum(h.values()) for m, h in histograms.items()},
+        buildings=building_rows, categories=categories, series=series, series_grain=series_grain,
+    )
+
+
+def _series(community_id: int, period: str, start: date, end: date, day: date):
+    """Per day of the week or month; per month since the first month with anything in it."""
+    if period == "all":
+        grain, low, high = "month", date(1, 1, 1), day
+    else:
+        grain, low, high = "day", start, end
+    rows = db.session.execute(
+        select(StatCount.start, StatCount.metric, func.sum(StatCount.n))
+        .where(StatCount.community_id == community_id, StatCount.grain == grain, StatCount.start >= low,
+               StatCount.start <= high, StatCount.metric.in_(SERIES))
+        .group_by(StatCount.start, StatCount.metric)
+    ).all()
+    found: dict[date, dict[str, int]] = {}
+    for row_start, metric, n in rows:
+        found.setdefault(row_start, dict.fromkeys(SERIES, 0))[metric] = int(n)
+    if grain == "day":
+        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    else:
+        first = min(found, default=day.replace(day=1))
+        days, cursor = [], first
+        while cursor <= day:
+            days.append(cursor)
+            cursor = (cursor + timedelta(days=32)).replace(day=1)
+        days = days[-24:]  # two years at most on one chart; the table and the CSV have them all
+    return [(d, found.get(d, dict.fromkeys(SERIES, 0))) for d in days], grain
+
+
+def csv_rows(community_id: int, day: date | None = None) -> list[list]:
+    """Every count of the community by period, metric, building and category (buildings under 3 left out)."""
+    day = day or today()
+    names = dict(db.session.execute(select(Building.id, Building.name).where(Building.community_id == community_id)).all())
+    out = []
+    for period in PERIODS:
+        n = numbers(community_id, period, day)
+        label = n.start.isoformat() if period != "all" else ""
+        for metric in COUNTS:
+            out.append([period, label, metric, "", "", n.totals[metric]])
+        for metric in TIMES:
+            out.append([period, label, metric, "", "", "" if n.medians[metric] is None else n.medians[metric]])
+        for row in n.buildings if len(n.buildings) > 1 else ():  # one building's count is the total
+            for metric, value in row.cells.items():
+                out.append([period, label, metric, names.get(row.building_id, ""), "",
+                            value if isinstance(value, int) else ("<3" if value == "few" else "")])
+        for category, values in n.categories:
+            for metric, value in values.items():
+                out.append([period, label, metric, "", category, value])
+    return out
