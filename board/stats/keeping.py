@@ -94,33 +94,30 @@ def _insert(model):
 
 
 def _write_pending(session) -> None:
+    """Two statements at most, whatever the events: the new who-was-counted rows, then the counts (sorted)."""
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    counts: Counter = Counter()
-    seen_first = sorted({seen for _, seen in pending if seen is not None})
+    seen_keys = sorted({seen for _, seen in pending if seen is not None})
     new_seen = set()
-    for seen in seen_first:
-        community_id, grain, start, metric, subject = seen
-        stmt = _insert(StatSeen).values(community_id=community_id, grain=grain, start=start, metric=metric,
-                                        subject_id=subject).on_conflict_do_nothing()
-        if session.execute(stmt).rowcount == 1:
-            new_seen.add(seen)
+    if seen_keys:
+        names = ("community_id", "grain", "start", "metric", "subject_id")
+        stmt = (_insert(StatSeen).values([dict(zip(names, key)) for key in seen_keys]).on_conflict_do_nothing()
+                .returning(StatSeen.community_id, StatSeen.grain, StatSeen.start, StatSeen.metric, StatSeen.subject_id))
+        new_seen = {tuple(row) for row in session.execute(stmt)}
+    counts: Counter = Counter()
     for count, seen in pending:
         if seen is None:
             counts[count] += 1
         elif seen in new_seen:
             counts[count] += 1
             new_seen.discard(seen)  # the same home twice in one transaction counts once
-    for key in sorted(counts):
-        community_id, grain, start, metric, building_id, category, bucket_ = key
-        stmt = _insert(StatCount).values(community_id=community_id, grain=grain, start=start, metric=metric,
-                                         building_id=building_id, category=category, bucket=bucket_, n=counts[key])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["community_id", "grain", "start", "metric", "building_id", "category", "bucket"],
-            set_={"n": StatCount.__table__.c.n + stmt.excluded.n},
-        )
-        session.execute(stmt)
+    if not counts:
+        return
+    names = ("community_id", "grain", "start", "metric", "building_id", "category", "bucket")
+    stmt = _insert(StatCount).values([dict(zip(names, key), n=counts[key]) for key in sorted(counts)])
+    stmt = stmt.on_conflict_do_update(index_elements=list(names), set_={"n": StatCount.__table__.c.n + stmt.excluded.n})
+    session.execute(stmt)
 
 
 def _forget_pending(session, *_) -> None:

@@ -116,21 +116,21 @@ def numbers(community_id: int, period: str, day: date | None = None) -> Numbers:
     histograms: dict[str, dict[int, int]] = {m: {} for m in TIMES}
     by_building: dict[str, dict[int, int]] = {m: {} for m in BY_BUILDING}
     by_category: dict[str, dict[str, int]] = {}
-    for row in rows:
-        if row.metric in TIMES:
-            if row.start == start:
-                histograms[row.metric][row.bucket] = histograms[row.metric].get(row.bucket, 0) + row.n
+    for row_start, metric, building_id, category, bucket_, count in rows:
+        if metric in TIMES:
+            if row_start == start:
+                histograms[metric][bucket_] = histograms[metric].get(bucket_, 0) + count
             continue
-        if row.metric not in totals or row.bucket != NO_BUCKET:
+        if metric not in totals or bucket_ != NO_BUCKET:
             continue
-        if row.start != start:
-            before[row.metric] += row.n
+        if row_start != start:
+            before[metric] += count
             continue
-        totals[row.metric] += row.n
-        if row.metric in BY_BUILDING and row.building_id:
-            by_building[row.metric][row.building_id] = by_building[row.metric].get(row.building_id, 0) + row.n
-        if row.metric in BY_CATEGORY and row.category:
-            by_category.setdefault(row.category, dict.fromkeys(BY_CATEGORY, 0))[row.metric] += row.n
+        totals[metric] += count
+        if metric in BY_BUILDING and building_id:
+            by_building[metric][building_id] = by_building[metric].get(building_id, 0) + count
+        if metric in BY_CATEGORY and category:
+            by_category.setdefault(category, dict.fromkeys(BY_CATEGORY, 0))[metric] += count
     buildings = db.session.execute(
         select(Building.id, Building.name).where(Building.community_id == community_id).order_by(Building.name)
     ).all()

@@ -2,12 +2,17 @@
 import csv
 import io
 
+from datetime import date
+from functools import lru_cache
+
+from babel.dates import format_date
 from flask import Blueprint, Response, render_template, request
-from flask_babel import format_date
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from board import policy
 from board.box.views import csv_cell
 from board.i18n import local
 from board.models import Category
@@ -49,12 +54,16 @@ def cell_text(value) -> str:
     return str(value)
 
 
-def _point_label(day, grain: str, period: str) -> str:
-    if grain == "month":
-        return format_date(day, "MMM")
-    if period == "week":
-        return format_date(day, "EEE")
-    return str(day.day)
+@lru_cache(maxsize=64)
+def _dates(locale: str, language: str, grain: str, period: str, days: tuple[date, ...]) -> tuple[tuple[str, str], ...]:
+    """(short label on the chart, full label in the table) for each point, read once per locale and period."""
+    full = DAY_PATTERN[language] if grain == "day" else MONTH_PATTERN[language]
+    short = "MMM" if grain == "month" else "EEE" if period == "week" else "d"
+    return tuple((format_date(d, short, locale=locale), format_date(d, full, locale=locale)) for d in days)
+
+
+DAY_PATTERN = {"zh": "M月d日", "en": "EEE d MMM"}
+MONTH_PATTERN = {"zh": "yyyy年M月", "en": "MMM yyyy"}
 
 
 @bp.get("/")
@@ -62,26 +71,33 @@ def page():
     """What the compound did together: this week against last week, this month, since the start."""
     period = request.args.get("period", "week")
     period = period if period in service.PERIODS else "week"
-    numbers = service.numbers(current_user.community_id, period)
-    points = [(_point_label(d, numbers.series_grain, period), [v[m] for m in service.SERIES])
-              for d, v in numbers.series]
-    every = 1 if len(points) <= 12 else 5
-    over_time = charts.columns(points, ("need", "offer"), every=every)
+    n = service.numbers(current_user.community_id, period)
+    # Every label as plain text once per request: a lazy string costs a catalogue lookup each time it is shown.
+    texts = {key: str(value) for key, value in labels.METRICS.items()}
+    cells = {"few": str(labels.FEW), "hidden": str(labels.HIDDEN)}
+    language = "zh" if str(get_locale()).startswith("zh") else "en"
+    dates = _dates(str(get_locale()), language, n.series_grain, period, tuple(d for d, _ in n.series))
+    points = [(short, full, [v[m] for m in service.SERIES]) for (short, full), (_d, v) in zip(dates, n.series)]
+    over_time = charts.columns([(short, values) for short, _f, values in points], ("need", "offer"),
+                               every=1 if len(points) <= 12 else 5)
+    names = {row.building_id: local(row.name) for row in n.buildings}
+    buildings = [(names[row.building_id], [cells.get(row.cells[m], row.cells[m]) for m in service.BY_BUILDING])
+                 for row in n.buildings]
     building_chart = charts.bars([
-        (local(row.name), row.cells["needs_met"] if isinstance(row.cells["needs_met"], int) else None,
-         cell_text(row.cells["needs_met"])) for row in numbers.buildings
+        (names[row.building_id], v if isinstance(v := row.cells["needs_met"], int) else None, str(cells.get(v, v)))
+        for row in n.buildings
     ])
-    category_names = {c.value: CATEGORY_LABELS.get(c.value, c.value) for c in Category}
-    category_chart = charts.bars([
-        (str(category_names.get(name, name)), sum(values.values()), str(sum(values.values())))
-        for name, values in numbers.categories
-    ])
+    category_names = {c.value: str(CATEGORY_LABELS.get(c.value, c.value)) for c in Category}
+    categories = [(category_names.get(name, name), values) for name, values in n.categories]
+    category_chart = charts.bars([(name, sum(v.values()), str(sum(v.values()))) for name, v in categories])
     return render_template(
-        "stats/page.html", n=numbers, period=period, labels=labels, counts=service.COUNTS, times=TIMES,
-        by_building=service.BY_BUILDING, duration=duration, cell_text=cell_text, over_time=over_time,
-        points=[(label, values, day) for (label, values), (day, _v) in zip(points, numbers.series)],
-        building_chart=building_chart, category_chart=category_chart, category_names=category_names,
-        may_download=service.policy.may_download_numbers(current_user, current_user.community_id),
+        "stats/page.html", n=n, period=period, periods={k: str(v) for k, v in labels.PERIODS.items()},
+        texts=texts, explain={k: str(v) for k, v in labels.EXPLAIN.items()},
+        before=str(labels.BEFORE[period]) if period in labels.BEFORE else "",
+        counts=service.COUNTS, times=TIMES, by_building=service.BY_BUILDING,
+        medians={m: duration(n.medians[m]) for m in TIMES}, points=points, over_time=over_time,
+        buildings=buildings, building_chart=building_chart, categories=categories, category_chart=category_chart,
+        may_download=policy.may_download_numbers(current_user, current_user.community_id),
     )
 
 
