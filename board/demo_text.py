@@ -66,6 +66,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "Two boxes, expire next year.": ("两盒，明年到期。", "Two boxes, expire next year."),
     "Rice and cooking oil": ("大米和食用油", "Rice and cooking oil"),
     "The shop is closed; a small bag of rice would do.": ("小店关门了，一小袋米就够。", "The shop is closed; a small bag of rice would do."),
+    # The numbers' week (board/stats/demo.py)
+    "Paracetamol for a fever": ("退烧用的对乙酰氨基酚", "Paracetamol for a fever"),
+    "Vegetables for two days": ("够吃两天的蔬菜", "Vegetables for two days"),
+    "Eggs and milk": ("鸡蛋和牛奶", "Eggs and milk"),
+    "Masks for my father": ("给我父亲的口罩", "Masks for my father"),
+    "Cough syrup": ("止咳糖浆", "Cough syrup"),
+    "Bread for breakfast": ("早饭的面包", "Bread for breakfast"),
+    "Spare masks, sealed": ("多出的口罩，未开封", "Spare masks, sealed"),
+    "Home-made dumplings": ("自己包的饺子", "Home-made dumplings"),
     # Shelves, their items and register notes
     "共享药箱 Medicine box — property office": ("共享药箱（物业办公室）", "Medicine box (property office)"),
     "Property office, ground floor of Building 1": ("1号楼一楼物业办公室", "Property office, ground floor of Building 1"),

@@ -136,8 +136,22 @@ def test_the_month_and_since_the_start(log):
     assert month.before == dict.fromkeys(service.COUNTS, 0)  # October
     everything = service.numbers(c, "all", TODAY)
     assert everything.totals == month.totals and everything.before is None
-    assert [d for d, _ in everything.series] == [date(2026, 11, 1)]
-    assert everything.series[0][1] == {"needs_met": 5, "offers_given": 2}
+    # Within half a year: per week, from the first week with anything in it.
+    assert everything.series_grain == "week"
+    assert everything.series == [(date(2026, 11, 16), {"needs_met": 1, "offers_given": 0}),
+                                 (date(2026, 11, 23), {"needs_met": 4, "offers_given": 2})]
+
+
+def test_since_the_start_is_per_month_past_half_a_year(log, resident, neighbour):
+    c = log["community"]
+    old = card_at(resident, at(3, 9, month=3))
+    handoff(c, old, neighbour, 3, match=(3, 10, 0, 3), done=(3, 12, 0, 3))
+    db.session.commit()
+    keeping.rebuild(c.id)
+    everything = service.numbers(c.id, "all", TODAY)
+    assert everything.series_grain == "month" and everything.totals["needs_met"] == 6
+    assert [d.month for d, _ in everything.series] == [3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert everything.series[0][1]["needs_met"] == 1 and everything.series[-1][1]["needs_met"] == 5
 
 
 def test_by_category_and_by_day(log):

@@ -47,7 +47,7 @@ class Numbers:
     buildings: list[BuildingRow]
     categories: list[tuple[str, dict[str, int]]]
     series: list[tuple[date, dict[str, int]]]
-    series_grain: str  # "day" or "month"
+    series_grain: str  # "day", "week" or "month"
 
 
 def today(tz: str | None = None) -> date:
@@ -149,30 +149,38 @@ def numbers(community_id: int, period: str, day: date | None = None) -> Numbers:
 
 
 def _series(community_id: int, period: str, start: date, end: date, day: date):
-    """Per day of the week or month; per month since the first month with anything in it."""
+    """Per day of the week or month; since the start per week for half a year, per month after that."""
     if period == "all":
-        grain, low, high = "month", date(1, 1, 1), day
+        grains, low, high = ("week", "month"), day - timedelta(days=WEEKS_BEFORE_MONTHS * 7), day
     else:
-        grain, low, high = "day", start, end
+        grains, low, high = ("day",), start, end
     rows = db.session.execute(
-        select(StatCount.start, StatCount.metric, func.sum(StatCount.n))
-        .where(StatCount.community_id == community_id, StatCount.grain == grain, StatCount.start >= low,
-               StatCount.start <= high, StatCount.metric.in_(SERIES))
-        .group_by(StatCount.start, StatCount.metric)
+        select(StatCount.grain, StatCount.start, StatCount.metric, func.sum(StatCount.n))
+        .where(StatCount.community_id == community_id, StatCount.grain.in_(grains), StatCount.metric.in_(SERIES),
+               StatCount.start <= high, (StatCount.start >= low) | (StatCount.grain == "month"))
+        .group_by(StatCount.grain, StatCount.start, StatCount.metric)
     ).all()
-    found: dict[date, dict[str, int]] = {}
-    for row_start, metric, n in rows:
-        found.setdefault(row_start, dict.fromkeys(SERIES, 0))[metric] = int(n)
-    if grain == "day":
+    found: dict[tuple[str, date], dict[str, int]] = {}
+    for grain, row_start, metric, n in rows:
+        found.setdefault((grain, row_start), dict.fromkeys(SERIES, 0))[metric] = int(n)
+    if period != "all":
         days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    else:
-        first = min(found, default=day.replace(day=1))
-        days, cursor = [], first
-        while cursor <= day:
-            days.append(cursor)
-            cursor = (cursor + timedelta(days=32)).replace(day=1)
-        days = days[-24:]  # two years at most on one chart; the table and the CSV have them all
-    return [(d, found.get(d, dict.fromkeys(SERIES, 0))) for d in days], grain
+        return [(d, found.get(("day", d), dict.fromkeys(SERIES, 0))) for d in days], "day"
+    months = sorted(d for grain, d in found if grain == "month")
+    this_week = day - timedelta(days=day.weekday())
+    if not months or months[0] >= low.replace(day=1) + timedelta(days=31):
+        # Everything within the last half year: per week from the first week with anything in it.
+        first = min((d for grain, d in found if grain == "week"), default=this_week)
+        weeks = [first + timedelta(days=7 * i) for i in range((this_week - first).days // 7 + 1)]
+        return [(w, found.get(("week", w), dict.fromkeys(SERIES, 0))) for w in weeks], "week"
+    points, cursor = [], months[0]
+    while cursor <= day:
+        points.append(cursor)
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return [(m, found.get(("month", m), dict.fromkeys(SERIES, 0))) for m in points[-24:]], "month"
+
+
+WEEKS_BEFORE_MONTHS = 26
 
 
 def csv_rows(community_id: int, day: date | None = None) -> list[list]:

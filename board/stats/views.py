@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from board import policy
 from board.box.views import csv_cell
+from board.care import care_level
 from board.i18n import local
 from board.models import Category
 from board.cards.labels import CATEGORY_LABELS
@@ -57,11 +58,12 @@ def cell_text(value) -> str:
 @lru_cache(maxsize=64)
 def _dates(locale: str, language: str, grain: str, period: str, days: tuple[date, ...]) -> tuple[tuple[str, str], ...]:
     """(short label on the chart, full label in the table) for each point, read once per locale and period."""
-    full = DAY_PATTERN[language] if grain == "day" else MONTH_PATTERN[language]
-    short = "MMM" if grain == "month" else "EEE" if period == "week" else "d"
+    full = MONTH_PATTERN[language] if grain == "month" else DAY_PATTERN[language]
+    short = "MMM" if grain == "month" else "EEE" if period == "week" else "d" if grain == "day" else "M/d"
     return tuple((format_date(d, short, locale=locale), format_date(d, full, locale=locale)) for d in days)
 
 
+FONT_OF_CARE = {0: 16, 1: 24, 2: 32, 3: 40}  # the page's text size in each care step (static/css/board.css)
 DAY_PATTERN = {"zh": "M月d日", "en": "EEE d MMM"}
 MONTH_PATTERN = {"zh": "yyyy年M月", "en": "MMM yyyy"}
 
@@ -78,21 +80,21 @@ def page():
     language = "zh" if str(get_locale()).startswith("zh") else "en"
     dates = _dates(str(get_locale()), language, n.series_grain, period, tuple(d for d, _ in n.series))
     points = [(short, full, [v[m] for m in service.SERIES]) for (short, full), (_d, v) in zip(dates, n.series)]
-    over_time = charts.columns([(short, values) for short, _f, values in points], ("need", "offer"),
-                               every=1 if len(points) <= 12 else 5)
+    font = FONT_OF_CARE.get(care_level(), 16)
+    over_time = charts.columns([(short, values) for short, _f, values in points], ("need", "offer"), font=font)
     names = {row.building_id: local(row.name) for row in n.buildings}
     buildings = [(names[row.building_id], [cells.get(row.cells[m], row.cells[m]) for m in service.BY_BUILDING])
                  for row in n.buildings]
     building_chart = charts.bars([
         (names[row.building_id], v if isinstance(v := row.cells["needs_met"], int) else None, str(cells.get(v, v)))
         for row in n.buildings
-    ])
+    ], font=font)
     category_names = {c.value: str(CATEGORY_LABELS.get(c.value, c.value)) for c in Category}
     categories = [(category_names.get(name, name), values) for name, values in n.categories]
-    category_chart = charts.bars([(name, sum(v.values()), str(sum(v.values()))) for name, v in categories])
+    category_chart = charts.bars([(name, sum(v.values()), str(sum(v.values()))) for name, v in categories], font=font)
     return render_template(
         "stats/page.html", n=n, period=period, periods={k: str(v) for k, v in labels.PERIODS.items()},
-        texts=texts, explain={k: str(v) for k, v in labels.EXPLAIN.items()},
+        texts=texts, short={k: str(v) for k, v in labels.SHORT.items()}, explain={k: str(v) for k, v in labels.EXPLAIN.items()},
         before=str(labels.BEFORE[period]) if period in labels.BEFORE else "",
         counts=service.COUNTS, times=TIMES, by_building=service.BY_BUILDING,
         medians={m: duration(n.medians[m]) for m in TIMES}, points=points, over_time=over_time,

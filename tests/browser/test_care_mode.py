@@ -105,6 +105,8 @@ def resident_pages(ids):
             f"/box/shelves/{ids['shelf']}/give", f"/box/shelves/{ids['shelf']}/check-in",
             f"/box/shelves/{ids['shelf']}/register", "/box/mine", "/community/invite",
             "/points/", "/points/record", "/points/certificate", "/points/community"]
+            f"/box/shelves/{ids['shelf']}/register", "/box/mine", "/community/invite", "/numbers/",
+            "/numbers/?period=all"]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
