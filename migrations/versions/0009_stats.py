@@ -1,7 +1,7 @@
 """the community's numbers: counts per period kept as events arrive, and who was counted in a period
 
-Revision ID: 0008_stats
-Revises: 0007_card_door_note
+Revision ID: 0009_stats
+Revises: 0008_points
 Create Date: 2026-12-02 01:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_stats'
-down_revision = '0007_card_door_note'
+revision = '0009_stats'
+down_revision = '0008_points'
 branch_labels = None
 depends_on = None
 
