@@ -112,6 +112,7 @@ def seed() -> Community:
                                       "urgency": "normal", "for_elderly": True})
     handoffs.ask(cards["tang"], users["wang"], 1, for_person=grandma_liu)
     box_demo.seed(users)
+    stats_demo.seed(users, community.id)  # before the points' demo: its week earns nothing from an unfunded pool
     points_demo.seed(users)
     volunteers_demo.seed(users, buildings)
     errands_demo.seed(users, people)
