@@ -1,7 +1,7 @@
 """the community's numbers: counts per period kept as events arrive, and who was counted in a period
 
-Revision ID: 0009_stats
-Revises: 0008_points
+Revision ID: 0010_stats
+Revises: 0009_volunteers
 Create Date: 2026-12-02 01:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_stats'
-down_revision = '0008_points'
+revision = '0010_stats'
+down_revision = '0009_volunteers'
 branch_labels = None
 depends_on = None
 
