@@ -104,8 +104,7 @@ def resident_pages(ids):
             "/notifications/", "/box/", f"/box/shelves/{ids['shelf']}", f"/box/items/{ids['item']}",
             f"/box/shelves/{ids['shelf']}/give", f"/box/shelves/{ids['shelf']}/check-in",
             f"/box/shelves/{ids['shelf']}/register", "/box/mine", "/community/invite",
-            "/points/", "/points/record", "/points/certificate", "/points/community"]
-            f"/box/shelves/{ids['shelf']}/register", "/box/mine", "/community/invite", "/numbers/",
+            "/points/", "/points/record", "/points/certificate", "/points/community", "/numbers/",
             "/numbers/?period=all"]
 
 
