@@ -116,7 +116,6 @@ def seed() -> Community:
     points_demo.seed(users)
     volunteers_demo.seed(users, buildings)
     errands_demo.seed(users, people)
-    stats_demo.seed(users, community.id)
     return community
 
 

@@ -1,7 +1,7 @@
 """the community's numbers: counts per period kept as events arrive, and who was counted in a period
 
-Revision ID: 0010_stats
-Revises: 0009_volunteers
+Revision ID: 0011_stats
+Revises: 0010_errands
 Create Date: 2026-12-02 01:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_stats'
-down_revision = '0009_volunteers'
+revision = '0011_stats'
+down_revision = '0010_errands'
 branch_labels = None
 depends_on = None
 
