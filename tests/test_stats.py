@@ -27,7 +27,7 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
 def errands_table(app, monkeypatch):
     """A stand-in `errands` table (card_id, community_id): an errand is a card with such a row."""
     metadata = MetaData()
-    table = Table("errands", metadata, Column("card_id", Integer, ForeignKey("cards.id")),
+    table = Table("stats_test_errands", metadata, Column("card_id", Integer, ForeignKey("cards.id")),
                   Column("community_id", Integer))
     Table("cards", metadata, Column("id", Integer, primary_key=True))
     table.create(db.engine)
