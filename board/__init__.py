@@ -37,6 +37,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from board import inputs
     from board import points
     from board import stats
+    from board import roster
     from board.extensions import csrf, db, limiter, login_manager, migrate
     from board.households import views as households_views
     from board import volunteers
@@ -66,6 +67,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     volunteers.init_app(app)
     errands.init_app(app)
     stats.init_app(app)
+    roster.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cards.bp)

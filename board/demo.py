@@ -9,6 +9,7 @@ from board.points import demo as points_demo
 from board.volunteers import demo as volunteers_demo
 from board.errands import demo as errands_demo
 from board.stats import demo as stats_demo
+from board.roster import demo as roster_demo
 from board.cards import handoffs
 from board.cards.intake import take_call
 from board.households import service as households
@@ -116,6 +117,7 @@ def seed() -> Community:
     points_demo.seed(users)
     volunteers_demo.seed(users, buildings)
     errands_demo.seed(users, people)
+    roster_demo.seed(users, people)
     return community
 
 

@@ -33,6 +33,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "座机 Landline 6688 1234, or knock": ("座机6688 1234，或者直接敲门", "Landline 6688 1234, or knock"),
     "Through Grandpa Gao": ("请高爷爷转告", "Through Grandpa Gao"),
     "苏州话 Suzhou dialect": ("苏州话", "Suzhou dialect"),
+    # The care roster (board/roster/demo.py)
+    "氨氯地平 Amlodipine 5 mg": ("氨氯地平 5 mg", "Amlodipine 5 mg"),
+    "她本人，电话里 She herself, on the phone": ("她本人，电话里同意", "She herself, on the phone"),
+    "刘建国 Liu Jianguo": ("刘建国", "Liu Jianguo"),
+    "儿子，在杭州 Her son, in Hangzhou": ("儿子，在杭州", "Her son, in Hangzhou"),
+    "邻居，2号楼 Neighbour, Building 2": ("邻居，2号楼", "Neighbour, Building 2"),
+    "血压药还够一周。 Blood-pressure pills for one more week.": (
+        "血压药还够吃一周。", "Blood-pressure pills for one more week."),
+    "高丽 Gao Li": ("高丽", "Gao Li"),
+    "女儿，在上海 Her daughter, in Shanghai": ("女儿，在上海", "Her daughter, in Shanghai"),
     # Cards
     "急需孕妇能用的退烧药 Fever medicine a pregnant woman can take": (
         "急需孕妇能用的退烧药", "Fever medicine a pregnant woman can take"),

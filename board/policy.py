@@ -253,6 +253,29 @@ def may_download_numbers(viewer: User | None, community_id: int | None) -> bool:
     return is_coordinator(viewer, community_id)
 
 
+
+
+# The care roster (board/roster): care records are coordinators' and their assigned callers', nobody else's.
+
+def may_keep_roster(viewer: User | None, community_id: int | None) -> bool:
+    """Put a household on the roster, set its record, schedule and callers, read the digest and openings: coordinators."""
+    return is_coordinator(viewer, community_id)
+
+
+def may_call_roster(viewer: User | None, community_id: int | None) -> bool:
+    """The call list (the households assigned to them): volunteers and coordinators."""
+    return has_role(viewer, R.VOLUNTEER, community_id) or is_coordinator(viewer, community_id)
+
+
+def may_see_care_record(viewer: User | None, record) -> bool:
+    """A care record, its history and its numbers: coordinators, and its assigned callers while they may call."""
+    if record is None or getattr(record, "erased_at", None) is not None:
+        return is_coordinator(viewer, getattr(record, "community_id", None))
+    return is_coordinator(viewer, record.community_id) or (
+        may_call_roster(viewer, record.community_id) and record.is_caller(viewer)
+    )
+
+
 # My data, mine.
 
 def may_export_data(viewer: User | None, user: User) -> bool:
@@ -403,6 +426,11 @@ QUESTIONS: dict[str, Callable[..., bool]] = {
     "keep_shelf": may_keep_shelf,
     "see_numbers": may_see_numbers,
     "download_numbers": may_download_numbers,
+
+
+    "keep_roster": may_keep_roster,
+    "call_roster": may_call_roster,
+    "see_care_record": may_see_care_record,
     "export_data": may_export_data,
     "erase_account": may_erase_account,
     "erase_person": may_erase_person,
