@@ -51,6 +51,9 @@ BYSTANDER = {
     "keep_shelf": COORDINATOR,
     "see_numbers": ALWAYS,  # totals only
     "download_numbers": COORDINATOR,
+    "keep_roster": COORDINATOR,
+    "call_roster": ON_BEHALF,
+    "see_care_record": COORDINATOR,  # a household's care record they are not assigned to call
     "export_data": NEVER,  # someone else's data: not even a coordinator downloads it
     "erase_account": NEVER,  # someone else's account
     "erase_person": COORDINATOR,  # someone without a login (they cannot ask themselves)
@@ -105,12 +108,16 @@ def world(community, other_community, resident, neighbour, coordinator, stranger
     from board.errands import service as errands
 
     errand = errands.place_errand(author, household=author.household, title="Rice")
+    from board.roster import service as roster
+
+    care = roster.save_record(coordinator, liu_home, roster.RecordFields(reasons=["over_60_alone"], consent_by="she"))
     db.session.commit()
     return {"viewer": viewer, "target": target, "author": author, "helper": helper, "coordinator": coordinator,
             "stranger": stranger, "need": need, "handoff": handoff, "behalf": behalf,
             "behalf_handoff": behalf_handoff, "shelf": shelf, "gift": gift, "liu_home": liu_home, "liu": liu,
             "volunteer_profile": volunteer_profile,
             "errand": errand,
+            "care": care,
             "author_home": author.household}
 
 
@@ -144,6 +151,9 @@ def ask(world, viewer, question) -> bool:
         "keep_shelf": lambda: policy.may_keep_shelf(viewer, w["shelf"]),
         "see_numbers": lambda: policy.may_see_numbers(viewer, c),
         "download_numbers": lambda: policy.may_download_numbers(viewer, c),
+        "keep_roster": lambda: policy.may_keep_roster(viewer, c),
+        "call_roster": lambda: policy.may_call_roster(viewer, c),
+        "see_care_record": lambda: policy.may_see_care_record(viewer, w["care"]),
         "export_data": lambda: policy.may_export_data(viewer, w["target"]),
         "erase_account": lambda: policy.may_erase_account(viewer, w["target"]),
         "erase_person": lambda: policy.may_erase_person(viewer, w["liu"]),

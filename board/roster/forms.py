@@ -91,7 +91,7 @@ class CallForm(FlaskForm):
                          validators=[InputRequired(_l("Please choose how the call went."))])
     wellbeing = RadioField(_l("How are they?"), choices=list(WELLBEING_LABELS.items()), validators=[Optional()])
     note = TextAreaField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=1000)])
-    needs_title = StringField(_l("What they need"), filters=[strip],
+    needs_title = StringField(_l("In a few words"), filters=[strip],
                               description=_l("Leave empty if they need nothing. It goes out when you save."),
                               validators=[Optional(), Length(max=120)])
     needs_details = TextAreaField(_l("Details for the helper"), filters=[strip], validators=[Optional(), Length(max=1000)])
@@ -101,9 +101,13 @@ class CallForm(FlaskForm):
                              choices=[("errand", _l("An errand for the volunteers' desk")),
                                       ("board", _l("A need on the board, posted for them"))])
 
-    def validate_wellbeing(self, field):
-        if self.outcome.data in ("reached", "visited") and not field.data:
-            raise ValidationError(_l("Please say how they are."))
+    def validate(self, extra_validators=None) -> bool:
+        """Field rules, then: reaching them (or visiting) says how they are."""
+        valid = super().validate(extra_validators)
+        if self.outcome.data in ("reached", "visited") and not self.wellbeing.data and not self.wellbeing.errors:
+            self.wellbeing.errors = [*self.wellbeing.errors, _l("Please say how they are.")]
+            return False
+        return valid
 
 
 class NoteForm(FlaskForm):

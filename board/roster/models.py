@@ -259,14 +259,14 @@ def _append_only(session: Session, flush_context, instances) -> None:
                 raise AppendOnly("roster_lines rows are never changed: a correction is a new line")
 
 
-APPEND_ONLY_TABLES = frozenset({"roster_lines", "roster_openings"})
-
-
 @event.listens_for(Session, "do_orm_execute")
 def _no_bulk_rewrite(state) -> None:
-    """Nor through a bulk UPDATE or DELETE statement, unless it is erasure (execution option `roster_erasure`)."""
+    """Nor through an ORM bulk UPDATE or DELETE, unless it is erasure (execution option `roster_erasure`).
+
+    Plain table statements (the tests emptying every table, a cascade from a deleted community) are not ORM
+    statements and pass."""
     if not (state.is_update or state.is_delete) or state.execution_options.get("roster_erasure"):
         return
-    table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) in APPEND_ONLY_TABLES:
-        raise AppendOnly(f"{table.name} rows are never changed or deleted")
+    mapper = state.bind_mapper
+    if mapper is not None and mapper.class_ in (CareLine, RecordOpening):
+        raise AppendOnly(f"{mapper.local_table.name} rows are never changed or deleted")

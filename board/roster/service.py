@@ -266,10 +266,10 @@ def take(viewer: User, record: CareRecord, now: datetime | None = None) -> CareR
     return record
 
 
-def _someone_calling() -> str:
-    from flask_babel import gettext as _
+def _someone_calling():
+    from flask_babel import lazy_gettext as _l
 
-    return _("Someone else is calling this household just now — thank you! Take the next one.")
+    return _l("Someone else is calling this household just now — thank you! Take the next one.")
 
 
 def release(viewer: User, record: CareRecord) -> None:
@@ -313,14 +313,12 @@ def log_call(viewer: User, record: CareRecord, *, outcome: str, wellbeing: str =
         Wellbeing(wellbeing)
     _check_not_taken_by_other(viewer, record, now)
     success = outcome in SUCCESS
+    card_id = _send_needs(viewer, record, needs) if needs is not None and needs.title.strip() else None
     line = CareLine(community_id=record.community_id, record_id=record.id, household_id=record.household_id,
-                    author_id=viewer.id, kind=LineKind.CALL.value, outcome=outcome,
+                    author_id=viewer.id, kind=LineKind.CALL.value, outcome=outcome, card_id=card_id,
                     wellbeing=wellbeing if success else "", text=note.strip(), step=record.step, created_at=now)
     db.session.add(line)
     db.session.flush()
-    if needs is not None and needs.title.strip():
-        line_card = _send_needs(viewer, record, needs)
-        line.card_id = line_card
     record.locked_by_id = record.locked_until = None
     record_event("roster.call_logged", community_id=record.community_id, actor=viewer, household_id=record.household_id,
                  outcome=outcome, wellbeing=line.wellbeing, caller_id=viewer.id, record_id=record.id)

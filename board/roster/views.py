@@ -1,4 +1,6 @@
 """The care roster's pages: the call list, a household's care record and its history, the digest. Never cached."""
+import re
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -28,7 +30,13 @@ def no_store(response):
 def roster_helpers() -> dict:
     return {"reason_labels": REASON_LABELS, "outcome_labels": OUTCOME_LABELS, "wellbeing_labels": WELLBEING_LABELS,
             "step_labels": STEP_LABELS, "care_line_labels": LINE_LABELS, "hhmm": schedule.hhmm,
-            "roster_local": _local}
+            "roster_local": _local, "tel_number": tel_number}
+
+
+def tel_number(text: str) -> str:
+    """The phone number in "座机 Landline 6688 1234, or knock" as a tel: target ("66881234"); "" when none."""
+    match = re.search(r"\+?\d[\d\s-]{5,}\d", text or "")
+    return re.sub(r"[\s-]", "", match.group(0)) if match else ""
 
 
 def _local(utc):
