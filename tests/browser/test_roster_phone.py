@@ -1,0 +1,56 @@
+"""A caller's round on a 360 px phone: open the call list, take Grandma Liu, call her (tel:), log "needs medicine"
+in one step; what she needs appears live where the coordinator is looking (the dispatch desk once it is there,
+the board until then), and the coordinator's overdue counts follow the stream."""
+from sqlalchemy import select
+
+from board.extensions import db
+from board.models import Card
+from board.roster import service
+from board.roster.models import CareLine
+from tests.browser.test_handoff_phone import fits, phone
+from tests.browser.test_phone import axe_violations
+from tests.roster_helpers import MEDICINE, make_world
+
+
+def test_a_callers_round(new_page, axe_page, browser_login, live_server, community, coordinator):
+    world = make_world(community, coordinator)
+    zhou, record = world["people"]["caller"], world["record"]
+    errands = service.errands_service() is not None
+
+    wang = phone(new_page, browser_login, coordinator)
+    wang.goto(f"{live_server}/")  # the coordinator watches the board, its counts in the header
+    wang.wait_for_selector("#roster-counts >> text=overdue: 0")
+
+    caller = phone(new_page, browser_login, zhou)
+    caller.click("header >> text=Calls")
+    caller.wait_for_url("**/roster")
+    fits(caller, "the call list")
+    assert "Grandma Liu" in caller.inner_text("#call-list")
+    caller.click(f"#due-{record.id} >> text=Call now")
+    caller.wait_for_url(f"**/roster/{record.id}")
+    fits(caller, "the care record")
+    assert caller.get_attribute("a.tel >> nth=0", "href") == "tel:66881234"
+    assert MEDICINE in caller.input_value("textarea[name=needs_details]")  # prefilled: what she usually takes
+    caller.check("input[name=outcome][value=reached]")
+    caller.check("input[name=wellbeing][value=same]")
+    caller.fill("input[name=needs_title]", "Blood-pressure pills, needs medicine")
+    caller.check(f"input[name=needs_route][value={'errand' if errands else 'board'}]")
+    caller.click("form.call-form button[type=submit]")
+    caller.wait_for_url("**/roster")
+    assert "Call logged, and what they need is sent." in caller.inner_text("#messages")
+    assert "Nobody is due just now" in caller.inner_text("#call-list")
+
+    # On the coordinator's phone, without a reload: the need on the board (an errand's card is one too).
+    wang.wait_for_selector("#card-list >> text=Blood-pressure pills, needs medicine", timeout=10000)
+    line = db.session.scalar(select(CareLine).where(CareLine.record_id == record.id, CareLine.kind == "call"))
+    card = db.session.get(Card, line.card_id)
+    assert card.for_person_id == world["liu"].id
+    assert "Grandma Liu" not in wang.inner_text("#card-list")  # the board never says for whom, nor why
+    assert caller.errors == [] and wang.errors == []
+
+    checker = axe_page()
+    browser_login(checker, coordinator)
+    for path in ("/roster", "/roster/all", f"/roster/{record.id}", f"/roster/households/{record.household_id}",
+                 "/roster/digest", f"/roster/{record.id}/openings"):
+        checker.goto(f"{live_server}{path}")
+        assert axe_violations(checker) == [], path
