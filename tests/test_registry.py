@@ -87,7 +87,8 @@ def test_a_new_domains_sweep_job_runs_in_its_place(errands, app):
     assert result.exit_code == 0, result.output
     labels = [line.split(":")[0] for line in result.output.splitlines()]
     assert labels == ["lapsed matches", "unconfirmed doorsteps reminded or closed", "lapsed errands",
-                      "lapsed box reservations", "expired gift codes", "expired cards"]
+                      "roster escalations", "roster priorities", "lapsed box reservations", "expired gift codes",
+                      "expired cards"]
     assert "lapsed errands: 3" in result.output and swept == [True]
 
 

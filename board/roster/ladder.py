@@ -11,6 +11,7 @@ from board.events import record as record_event
 from board.extensions import db
 from board.models import Card, User, utcnow
 from board.roster import schedule
+from board.roster.settings import errands_service, settings_for, zone_of
 from board.roster.models import CareLine, CareRecord, LineKind, Step
 
 # The event each rung writes (the registry notifies by event kind).
@@ -25,18 +26,16 @@ STEP_EVENTS = {
 
 def climb(record: CareRecord, now: datetime, *, actor: User | None = None) -> Step:
     """One rung up (not past the contacts): the step's line, event and errand, in the caller's transaction."""
-    from board.roster import service
-
     if record.step >= Step.CONTACTS:
         return Step(record.step)
     step = Step(record.step + 1)
-    settings = service.settings_for(record.community_id)
+    settings = settings_for(record.community_id)
     record.step = int(step)
     # The retry is due after the retry time; the next rung comes when it has been due a step's time in vain.
     wait = settings.step_minutes + (settings.retry_minutes if step == Step.RETRY else 0)
     record.step_due_at = now + timedelta(minutes=wait) if step < Step.CONTACTS else None
     if step == Step.RETRY:
-        tz = service.zone_of(record.community_id)
+        tz = zone_of(record.community_id)
         retry_at = now + timedelta(minutes=settings.retry_minutes)
         record.next_due_at = schedule.out_of_quiet(retry_at, record.quiet_from, record.quiet_to, tz)
     else:
@@ -54,9 +53,7 @@ def climb(record: CareRecord, now: datetime, *, actor: User | None = None) -> St
 
 def _door_knock(record: CareRecord, actor: User | None) -> int | None:
     """An errand on the desk: a volunteer in the same building knocks (team "calls_company")."""
-    from board.roster import service
-
-    errands = service.errands_service()
+    errands = errands_service()
     people = [p for p in record.household.people if p.erased_at is None]
     if errands is None or not people:
         return None  # no desk yet: the door_knock event still tells the building's volunteers and coordinators
@@ -85,8 +82,6 @@ def _a_coordinator(community_id: int) -> User | None:
 
 def sweep(now: datetime | None = None) -> int:
     """Climb every household whose rung has run out with nobody getting through (`flask --app board sweep`)."""
-    from board.roster import service
-
     now = now or utcnow()
     stmt = select(CareRecord).where(
         CareRecord.active, CareRecord.erased_at.is_(None), CareRecord.step >= int(Step.RETRY),
@@ -94,7 +89,7 @@ def sweep(now: datetime | None = None) -> int:
     ).order_by(CareRecord.id).with_for_update(skip_locked=True)
     moved = 0
     for record in db.session.scalars(stmt).all():
-        tz = service.zone_of(record.community_id)
+        tz = zone_of(record.community_id)
         if schedule.quiet_now(now, record.quiet_from, record.quiet_to, tz):
             continue  # nobody is phoned or knocked on in the quiet hours: the rung waits for the morning
         climb(record, now)

@@ -8,12 +8,14 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from board import policy
+from board.cards.intake import take_call
 from board.errors import Conflict, Forbidden, NotFound
 from board.events import record as record_event
 from board.extensions import db
 from board.inputs import MAX_ID
 from board.models import Household, Membership, MembershipRole, Person, Role, User, utcnow
-from board.roster import schedule
+from board.roster import ladder, schedule
+from board.roster.settings import errands_service, local_today, settings_for, zone_of
 from board.roster.models import (
     SUCCESS,
     CareContact,
@@ -28,25 +30,6 @@ from board.roster.models import (
     Step,
     Wellbeing,
 )
-
-
-def settings_for(community_id: int) -> RosterSettings:
-    """The community's roster settings (a row of defaults, not saved, when it has none)."""
-    found = db.session.get(RosterSettings, community_id)
-    if found is not None:
-        return found
-    return RosterSettings(community_id=community_id, timezone=current_app.config.get("BABEL_DEFAULT_TIMEZONE"),
-                          lock_minutes=current_app.config.get("ROSTER_LOCK_MINUTES", 30),
-                          retry_minutes=current_app.config.get("ROSTER_RETRY_MINUTES", 120),
-                          step_minutes=current_app.config.get("ROSTER_STEP_MINUTES", 60))
-
-
-def zone_of(community_id: int):
-    return schedule.zone(settings_for(community_id).timezone)
-
-
-def local_today(community_id: int, now: datetime | None = None) -> date:
-    return schedule.to_local(now or utcnow(), zone_of(community_id)).date()
 
 
 # Records.
@@ -303,8 +286,6 @@ class Needs:
 def log_call(viewer: User, record: CareRecord, *, outcome: str, wellbeing: str = "", note: str = "",
              needs: Needs | None = None, now: datetime | None = None) -> CareLine:
     """Log one call or visit; success reschedules, no answer climbs the ladder; a need goes out in the same step."""
-    from board.roster import ladder
-
     if not policy.may_see_care_record(viewer, record) or not record.active:
         raise Forbidden()
     now = now or utcnow()
@@ -347,8 +328,6 @@ def _send_needs(viewer: User, record: CareRecord, needs: Needs) -> int | None:
                                       details=needs.details.strip(), team_key=_team_for(needs.category),
                                       urgency=needs.urgency, source="check_in", commit=False)
         return errand.card_id
-    from board.cards.intake import take_call
-
     card = take_call(viewer, person=person, new_person=None, building=None, unit="", intake="phone",
                      card_fields={"category": needs.category, "title": needs.title.strip(),
                                   "details": needs.details.strip(), "urgency": needs.urgency, "commit": False})
@@ -358,15 +337,6 @@ def _send_needs(viewer: User, record: CareRecord, needs: Needs) -> int | None:
 def _team_for(category: str) -> str | None:
     return {"medicine": "medicine", "food": "groceries", "supplies": "groceries", "errand": "parcels_garbage",
             "care": "calls_company"}.get(category)
-
-
-def errands_service():
-    """board.errands.service when the dispatch desk is installed (read lazily: the roster does not need it)."""
-    try:
-        from board.errands import service
-    except ImportError:
-        return None
-    return service if hasattr(service, "place_errand") else None
 
 
 def add_note(viewer: User, record: CareRecord, text: str, *, corrects_id: int | None = None) -> CareLine:
