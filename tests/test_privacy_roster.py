@@ -41,6 +41,7 @@ def care_surfaces(w):
         "openings": (f"/roster/{rid}/openings", {}),
         "digest": ("/roster/digest", {}),
         "counts": ("/roster/counts", {"HX-Request": "true"}),
+        "settings": ("/roster/settings", {}),
     }
 
 
@@ -59,12 +60,12 @@ def other_surfaces(w):
 OPEN = {
     "coordinator": {"call list", "call list fragment", "roster", "record",
                                                               "record fragment", "record form", "openings", "digest",
-                                                              "counts"},
+                                                              "counts", "settings"},
     "caller": {"call list", "call list fragment", "record", "record fragment"},
     "second caller": {"call list", "call list fragment", "record", "record fragment"},
     "other volunteer": {"call list", "call list fragment"},  # their own (empty) list
     # Their own community's (empty) roster; this community's record and household do not exist for them.
-    "stranger coordinator": {"call list", "call list fragment", "roster", "digest", "counts"},
+    "stranger coordinator": {"call list", "call list fragment", "roster", "digest", "counts", "settings"},
 }
 RECORD_TEXTS = set(SECRETS) - {NOTE}  # the form holds the record, not the history
 # Who reads the record's texts (medicine, contacts, language, notes): exactly where it is open to them.

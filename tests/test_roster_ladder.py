@@ -132,3 +132,19 @@ def test_the_sweep_runs_the_ladder(world, app):
     with freeze_time(at(181)):
         lines = registry.sweep()
     assert "roster escalations: 1" in lines
+
+
+def test_a_coordinator_sets_the_retry_time(world, make_client, login):
+    people = world["people"]
+    coordinator = login(make_client(), people["coordinator"])
+    assert login(make_client(), people["caller"]).get("/roster/settings").status_code == 403
+    bad = coordinator.post("/roster/settings", data={"timezone": "Mars/Olympus", "lock_minutes": "30",
+                                                     "retry_minutes": "2", "step_minutes": "60"})
+    assert bad.status_code == 400 and "Asia/Shanghai" in bad.get_data(as_text=True)
+    response = coordinator.post("/roster/settings", data={"timezone": "Asia/Shanghai", "lock_minutes": "15",
+                                                          "retry_minutes": "30", "step_minutes": "45"})
+    assert response.status_code == 302
+    with freeze_time(at(0)):
+        service.log_call(people["caller"], record_of(world), outcome="no_answer")
+    record = record_of(world)
+    assert record.next_due_at == at(30) and record.step_due_at == at(75)

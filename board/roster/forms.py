@@ -119,3 +119,27 @@ class NoteForm(FlaskForm):
 class NewRecordForm(FlaskForm):
     household = SelectField(_l("Household"), coerce=optional_id, validate_choice=False,
                             validators=[InputRequired(_l("Please choose a household."))])
+
+
+MINUTES = _l("Please give a number of minutes from 5 to 1440.")
+
+
+class SettingsForm(FlaskForm):
+    """The roster's times for the whole community."""
+
+    timezone = StringField(_l("Time zone"), filters=[strip], default="Asia/Shanghai",
+                           description=_l("For example: Asia/Shanghai"), validators=[DataRequired(), Length(max=60)])
+    lock_minutes = IntegerField(_l("A caller holds a household for (minutes)"), default=30,
+                                validators=[InputRequired(MINUTES), NumberRange(min=5, max=1440, message=MINUTES)])
+    retry_minutes = IntegerField(_l("No answer: try again after (minutes)"), default=120,
+                                 validators=[InputRequired(MINUTES), NumberRange(min=5, max=1440, message=MINUTES)])
+    step_minutes = IntegerField(_l("Then each next step after (minutes)"), default=60,
+                                validators=[InputRequired(MINUTES), NumberRange(min=5, max=1440, message=MINUTES)])
+
+    def validate_timezone(self, field):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(field.data or "")
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(_l("Please give a time zone such as Asia/Shanghai.")) from None

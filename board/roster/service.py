@@ -32,6 +32,20 @@ from board.roster.models import (
 )
 
 
+def save_settings(actor: User, *, timezone: str, lock_minutes: int, retry_minutes: int, step_minutes: int) -> None:
+    """A coordinator sets the roster's times for the community; commits."""
+    if not policy.may_keep_roster(actor, actor.community_id):
+        raise Forbidden()
+    found = db.session.get(RosterSettings, actor.community_id)
+    if found is None:
+        found = RosterSettings(community_id=actor.community_id)
+        db.session.add(found)
+    found.timezone, found.lock_minutes = timezone, lock_minutes
+    found.retry_minutes, found.step_minutes = retry_minutes, step_minutes
+    record_event("roster.settings_saved", community_id=actor.community_id, actor=actor)
+    db.session.commit()
+
+
 # Records.
 
 def _valid_id(value: int) -> int:

@@ -13,7 +13,7 @@ from board.i18n import local
 from board.households import service as households
 from board.models import Household, utcnow
 from board.roster import schedule, service
-from board.roster.forms import CallForm, NewRecordForm, NoteForm, RecordForm
+from board.roster.forms import CallForm, NewRecordForm, NoteForm, RecordForm, SettingsForm
 from board.roster.labels import LINE_LABELS, OUTCOME_LABELS, REASON_LABELS, STEP_LABELS, WELLBEING_LABELS
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
@@ -252,3 +252,18 @@ def opened(record_id: int):
 def digest():
     """The weekly digest: overdue households and callers who have gone quiet."""
     return render_template("roster/digest.html", **service.digest(current_user))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    """The roster's times for the community: how long a caller holds a household, when to retry and climb."""
+    require(policy.may_keep_roster(current_user, current_user.community_id))
+    current = service.settings_for(current_user.community_id)
+    form = SettingsForm(obj=current if request.method == "GET" else None)
+    if form.validate_on_submit():
+        service.save_settings(current_user, timezone=form.timezone.data, lock_minutes=form.lock_minutes.data,
+                              retry_minutes=form.retry_minutes.data, step_minutes=form.step_minutes.data)
+        flash(_("The roster's times are saved."), "success")
+        return redirect(url_for("roster.overview"))
+    return render_template("roster/settings.html", form=form), 200 if request.method == "GET" else 400
