@@ -84,7 +84,9 @@ def overview():
         local(p.name) for p in households.current_people(h))) for h in households.households(current_user.community_id)
         if h.id not in taken and not h.unit.startswith("erased-")]
     if form.validate_on_submit():
-        return redirect(url_for("roster.edit", household_id=form.household.data))
+        if form.household.data in dict(form.household.choices):
+            return redirect(url_for("roster.edit", household_id=form.household.data))
+        form.household.errors = [_("Please choose a household.")]
     now = utcnow()
     return render_template("roster/overview.html", records=on_roster, form=form, now=now,
                            overdue={r.id for r in on_roster if service.is_overdue(r, now)})
