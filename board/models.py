@@ -412,9 +412,13 @@ class Card(db.Model):
     def tags(self) -> list[str]:
         return [tag for tag in self.TAGS if getattr(self, tag)]
 
-    def compute_priority(self) -> int:
-        """Urgent before vulnerable before the rest; stored so the board query can use an index."""
-        return (2 if self.urgency == Urgency.URGENT.value else 0) + (1 if self.is_vulnerable else 0)
+    def compute_priority(self, household_priority: int = 0) -> int:
+        """Urgent before vulnerable before the rest; stored so the board query can use an index.
+
+        A need of a household the care roster marks (households.priority > 0) counts as vulnerable: it comes
+        first without a tag that says why."""
+        vulnerable = self.is_vulnerable or (household_priority > 0 and self.kind == CardKind.NEED.value)
+        return (2 if self.urgency == Urgency.URGENT.value else 0) + (1 if vulnerable else 0)
 
 
 class Handoff(db.Model):

@@ -7,6 +7,7 @@ from freezegun import freeze_time
 from sqlalchemy import select, update
 
 from board.accounts import service as accounts
+from board.cards import service as cards
 from board.errors import Conflict, Forbidden
 from board.extensions import db
 from board.models import PRIORITY_ISOLATING, PRIORITY_OVER_60_ALONE, Card, Event, utcnow
@@ -276,3 +277,21 @@ def test_an_assigned_caller_sees_the_record_only_while_a_volunteer(world):
     people["caller"].membership.set_roles(["resident"])
     db.session.commit()
     assert not policy.may_see_care_record(people["caller"], record)
+
+
+def test_the_board_puts_a_roster_households_needs_first_without_saying_why(world, community):
+    coordinator = world["people"]["coordinator"]
+    mei = factories.user(community, login="mei", unit="804")
+    before = factories.card(mei, title="Rice")
+    offer = factories.card(mei, kind="offer", category="food", title="Spare noodles")
+    neighbour_need = factories.card(world["people"]["neighbour"], title="Bread")
+    assert before.priority == 0
+    record = service.save_record(coordinator, mei.household, service.RecordFields(reasons=["pregnant"], consent_by="she"))
+    assert db.session.get(Card, before.id, populate_existing=True).priority == 1
+    after = factories.card(mei, title="Milk")
+    assert after.priority == 1 and after.tags == []  # no tag on the card says why
+    assert db.session.get(Card, offer.id, populate_existing=True).priority == 0  # her offers are not moved up
+    board = [c.id for c in db.session.scalars(cards.board_query(community.id, cards.BoardFilters()))]
+    assert board.index(after.id) < board.index(neighbour_need.id) and board.index(before.id) < board.index(neighbour_need.id)
+    service.close_record(coordinator, record)
+    assert db.session.get(Card, before.id, populate_existing=True).priority == 0

@@ -79,7 +79,7 @@ def post_card(author: User, *, kind: str, days_up: int | None = None, commit: bo
     card.first_come = True if card.first_come is None else card.first_come
     if kind == CardKind.OFFER.value:
         card.quantity_left = card.quantity or 1  # an offer without a number is one handoff
-    card.priority = card.compute_priority()
+    card.priority = card.compute_priority(household.priority or 0)
     db.session.add(card)
     db.session.flush()
     record("card.posted", community_id=card.community_id, card=card, actor=author, to_status=card.status,
@@ -108,7 +108,7 @@ def edit_card(card: Card, editor: User, *, seen_version: int | None = None, days
     card.unit = card.unit or ""
     if days_up:
         card.expires_at = card.created_at + timedelta(days=days_up)
-    card.priority = card.compute_priority()
+    card.priority = card.compute_priority(card.household.priority if card.household is not None else 0)
     record("card.edited", community_id=card.community_id, card=card, actor=editor, fields=changed)
     db.session.commit()
     return card

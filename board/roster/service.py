@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, literal, or_, select, update
 
 from board import policy
 from board.cards.intake import take_call
@@ -13,7 +13,19 @@ from board.errors import Conflict, Forbidden, NotFound
 from board.events import record as record_event
 from board.extensions import db
 from board.inputs import MAX_ID
-from board.models import Household, Membership, MembershipRole, Person, Role, User, utcnow
+from board.models import (
+    Card,
+    CardKind,
+    CardStatus,
+    Household,
+    Membership,
+    MembershipRole,
+    Person,
+    Role,
+    Urgency,
+    User,
+    utcnow,
+)
 from board.roster import ladder, schedule
 from board.roster.settings import errands_service, local_today, settings_for, zone_of
 from board.roster.models import (
@@ -126,7 +138,7 @@ def save_record(actor: User, household: Household, fields: RecordFields, *, comm
                        for rank, (name, relation, phone) in enumerate(fields.contacts, start=1) if name.strip()]
     db.session.flush()
     reschedule(record, now)
-    household.priority = record.priority(local_today(household.community_id, now))
+    set_priority(household, record.priority(local_today(household.community_id, now)))
     record_event("roster.record_saved" if not created else "roster.record_opened", community_id=record.community_id,
                  actor=actor, record_id=record.id, household_id=household.id)
     if commit:
@@ -140,7 +152,7 @@ def close_record(actor: User, record: CareRecord) -> None:
         raise Forbidden()
     record.active = False
     record.locked_by_id = record.locked_until = None
-    record.household.priority = record.priority(local_today(record.community_id))
+    set_priority(record.household, record.priority(local_today(record.community_id)))
     record_event("roster.record_closed", community_id=record.community_id, actor=actor, record_id=record.id,
                  household_id=record.household_id)
     db.session.commit()
@@ -155,6 +167,24 @@ def reschedule(record: CareRecord, now: datetime) -> None:
                                            record.quiet_to, tz, now=now)
 
 
+def _reorder_open_needs(household: Household) -> None:
+    """The household's open needs move up (or back) on the board: the stored board order, not their version."""
+    vulnerable = or_(Card.for_pregnant, Card.for_child, Card.for_elderly, literal(household.priority > 0))
+    db.session.execute(
+        update(Card.__table__)
+        .where(Card.household_id == household.id, Card.status == CardStatus.OPEN.value, Card.kind == CardKind.NEED.value)
+        .values(priority=case((Card.urgency == Urgency.URGENT.value, 2), else_=0) + case((vulnerable, 1), else_=0))
+    )
+
+
+def set_priority(household: Household, priority: int) -> None:
+    """households.priority from the care record, and the board order of the household's open needs with it."""
+    if household.priority != priority:
+        household.priority = priority
+        db.session.flush()
+        _reorder_open_needs(household)
+
+
 def refresh_priorities(community_id: int | None = None, now: datetime | None = None) -> int:
     """Isolating ends on its date: households' priorities follow their records (the sweep runs this daily)."""
     stmt = select(CareRecord).where(CareRecord.erased_at.is_(None))
@@ -164,7 +194,7 @@ def refresh_priorities(community_id: int | None = None, now: datetime | None = N
     for record in db.session.scalars(stmt).all():
         wanted = record.priority(local_today(record.community_id, now))
         if record.household.priority != wanted:
-            record.household.priority = wanted
+            set_priority(record.household, wanted)
             changed += 1
     db.session.commit()
     return changed
@@ -426,7 +456,7 @@ def erase_care_of(household: Household, now: datetime) -> None:
     record.locked_by_id = record.locked_until = None
     record.contacts = []
     record.callers = []
-    household.priority = 0
+    set_priority(household, 0)
     db.session.execute(update(CareLine).where(CareLine.record_id == record.id)
                        .values(text="", erased_at=now).execution_options(roster_erasure=True,
                                                                            synchronize_session=False))
