@@ -153,7 +153,7 @@ def _call_form(record) -> CallForm:
         if not form.needs_route.data or form.needs_route.data == "errand":
             form.needs_route.data = "board"
     if request.method == "GET" and record.medicines and not form.needs_title.data:
-        form.needs_details.data = record.medicines  # prefilled: what they usually take
+        form.needs_details.data = local(record.medicines)  # prefilled: what they usually take
     return form
 
 
