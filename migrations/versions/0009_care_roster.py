@@ -1,7 +1,7 @@
 """care roster: care records, callers, contacts, the append-only call log and openings, settings
 
-Revision ID: 0008_care_roster
-Revises: 0007_card_door_note
+Revision ID: 0009_care_roster
+Revises: 0008_points
 Create Date: 2026-12-02 01:06:53.777705
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_care_roster'
-down_revision = '0007_card_door_note'
+revision = '0009_care_roster'
+down_revision = '0008_points'
 branch_labels = None
 depends_on = None
 
