@@ -86,7 +86,7 @@ def sweep(now: datetime | None = None) -> int:
     stmt = select(CareRecord).where(
         CareRecord.active, CareRecord.erased_at.is_(None), CareRecord.step >= int(Step.RETRY),
         CareRecord.step < int(Step.CONTACTS), CareRecord.step_due_at <= now,
-    ).order_by(CareRecord.id).with_for_update(skip_locked=True)
+    ).order_by(CareRecord.id).with_for_update(skip_locked=True, of=CareRecord)
     moved = 0
     for record in db.session.scalars(stmt).all():
         tz = zone_of(record.community_id)
