@@ -48,14 +48,16 @@ def recipients(event: Event) -> set[int]:
 
 
 def building_volunteers(record: CareRecord) -> set[int]:
-    """Volunteers covering the household's building (board/volunteers when it is there), else living in it."""
+    """Volunteers covering the household's building (board/volunteers), or, while nobody covers it, living in it."""
     building_id = record.household.building_id
     try:
         from board.volunteers import service as volunteers
     except ImportError:
         volunteers = None
     if volunteers is not None and hasattr(volunteers, "covering_ids"):
-        return set(volunteers.covering_ids(record.community_id, building_id))
+        covering = set(volunteers.covering_ids(record.community_id, building_id))
+        if covering:
+            return covering
     stmt = (select(Membership.user_id).join(MembershipRole).join(Household, Household.id == Membership.household_id)
             .where(Membership.community_id == record.community_id, MembershipRole.role == Role.VOLUNTEER.value,
                    Household.building_id == building_id))

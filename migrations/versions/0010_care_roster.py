@@ -1,7 +1,7 @@
 """care roster: care records, callers, contacts, the append-only call log and openings, settings
 
-Revision ID: 0009_care_roster
-Revises: 0008_points
+Revision ID: 0010_care_roster
+Revises: 0009_volunteers
 Create Date: 2026-12-02 01:06:53.777705
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_care_roster'
-down_revision = '0008_points'
+revision = '0010_care_roster'
+down_revision = '0009_volunteers'
 branch_labels = None
 depends_on = None
 
