@@ -1,7 +1,7 @@
 """care roster: care records, callers, contacts, the append-only call log and openings, settings
 
-Revision ID: 0010_care_roster
-Revises: 0009_volunteers
+Revision ID: 0011_care_roster
+Revises: 0010_errands
 Create Date: 2026-12-02 01:06:53.777705
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_care_roster'
-down_revision = '0009_volunteers'
+revision = '0011_care_roster'
+down_revision = '0010_errands'
 branch_labels = None
 depends_on = None
 
