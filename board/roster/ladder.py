@@ -66,10 +66,15 @@ def _door_knock(record: CareRecord, actor: User | None) -> int | None:
     return errand.card_id
 
 
-def _knock_title():
+def _knock_title() -> str:
+    """In the language of the request; the sweep (no request) writes it in English."""
     from flask_babel import lazy_gettext as _l
 
-    return _l("Knock on the door: no answer to the check-in calls")
+    title = _l("Knock on the door: no answer to the check-in calls")
+    try:
+        return str(title)
+    except RuntimeError:
+        return title._args[0] if getattr(title, "_args", None) else "Knock on the door: no answer to the check-in calls"
 
 
 def _a_coordinator(community_id: int) -> User | None:
