@@ -1,7 +1,7 @@
 """care roster: care records, callers, contacts, the append-only call log and openings, settings
 
-Revision ID: 0011_care_roster
-Revises: 0010_errands
+Revision ID: 0012_care_roster
+Revises: 0011_stats
 Create Date: 2026-12-02 01:06:53.777705
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_care_roster'
-down_revision = '0010_errands'
+revision = '0012_care_roster'
+down_revision = '0011_stats'
 branch_labels = None
 depends_on = None
 
