@@ -262,3 +262,22 @@ def test_suggestions_prefer_fewest_open_and_who_helped_before(resident, neighbou
     names = [s.volunteer.id for s in desk.suggestions(errand)]
     assert names == [volunteer2.id, volunteer.id]
     assert desk.suggestions(errand)[1].open_errands == 1
+
+
+def test_suggestions_put_who_is_on_duty_then_who_covers_the_building_first(resident, neighbour, coordinator,
+                                                                           volunteer, volunteer2, community):
+    """On duty beats covering the building, which beats fewest open errands (board/volunteers)."""
+    from board.volunteers import service as crew
+
+    errand = place(resident)
+    building = errand.household.building_id
+    for person in (volunteer, volunteer2):
+        crew.decide(coordinator, crew.sign_up(person), "approve")
+    service.claim(place(neighbour), volunteer2)  # wu has one open errand, zhou none
+    assert [s.volunteer.id for s in desk.suggestions(errand)] == [volunteer.id, volunteer2.id]
+    crew.update_profile(volunteer2, crew.profile_of(volunteer2, community.id), building_ids=[building])
+    first = desk.suggestions(errand)[0]
+    assert first.volunteer.id == volunteer2.id and first.covers_building and not first.on_duty
+    crew.set_on_duty(volunteer, crew.profile_of(volunteer, community.id), True)
+    first = desk.suggestions(errand)[0]
+    assert first.volunteer.id == volunteer.id and first.on_duty and not first.covers_building

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from board.errands.models import Errand, ErrandState, Payment, vulnerability
 from board.extensions import db
+from board.volunteers import service as crew
 from board.models import Event, Handoff, HandoffStatus, Household, Membership, MembershipRole, Role, User, utcnow
 
 E = ErrandState
@@ -147,11 +148,7 @@ def volunteers(community_id: int) -> list[User]:
 
 
 def _crew(community_id: int, building_id: int) -> tuple[set[int], set[int]]:
-    """Who is on duty now and who covers the building (board/volunteers), when that package is there."""
-    try:
-        from board.volunteers import service as crew
-    except ImportError:
-        return set(), set()
+    """Who is on duty now and who covers the building (board/volunteers)."""
     return set(crew.on_duty_ids(community_id)), set(crew.covering_ids(community_id, building_id))
 
 
