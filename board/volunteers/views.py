@@ -43,7 +43,7 @@ def index():
     profile = service.profile_of(current_user, community_id)
     context = {"profile": profile, "on_duty": [], "next": []}
     if policy.may_see_volunteers(current_user, community_id):
-        service.ensure_teams(community_id)
+        _teams(community_id)
         on_duty = service.on_duty_ids(community_id)
         context["on_duty"] = [p for p in service.volunteers(community_id, statuses=("approved",))
                               if p.user_id in on_duty]
@@ -51,9 +51,17 @@ def index():
     return render_template("volunteers/index.html", **context)
 
 
+def _teams(community_id: int) -> list:
+    """The community's teams, the defaults committed the first time they are asked for: a form offers their
+    ids, and on PostgreSQL ids flushed and rolled back are not handed out again (the POST would not know them)."""
+    found = service.ensure_teams(community_id)
+    db.session.commit()
+    return found
+
+
 def _choices(form: forms.SignUpForm) -> None:
     community_id = current_user.community_id
-    form.teams.choices = [(t.id, labels.team_label(t)) for t in service.ensure_teams(community_id)]
+    form.teams.choices = [(t.id, labels.team_label(t)) for t in _teams(community_id)]
     form.buildings.choices = [(b.id, b.name) for b in current_user.membership.community.buildings]
 
 
@@ -213,7 +221,7 @@ def shifts():
     form = forms.ShiftForm()
     form.volunteers.choices = [(p.user_id, p.user.display_name) for p in approved]
     form.team.choices = [("", labels.team_label(None))] + [
-        (t.id, labels.team_label(t)) for t in service.ensure_teams(community_id)]
+        (t.id, labels.team_label(t)) for t in _teams(community_id)]
     today = service.local_today()
     if request.method == "GET":
         form.day.data = today
