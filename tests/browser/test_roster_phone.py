@@ -1,13 +1,15 @@
 """A caller's round on a 360 px phone: open the call list, take Grandma Liu, call her (tel:), log "needs medicine"
-in one step; what she needs appears live where the coordinator is looking (the dispatch desk once it is there,
-the board until then), and the coordinator's overdue counts follow the stream."""
+in one step; what she needs appears live on the dispatch desk the coordinator is watching (its waiting count), and
+the coordinator's overdue counts follow the stream."""
 from sqlalchemy import select
 
+from board.errands.models import Errand
 from board.extensions import db
 from board.models import Card
-from board.roster import service
 from board.roster.models import CareLine
 from tests.browser.test_handoff_phone import fits, phone
+from tests.browser.test_errands_phone import count
+from tests.browser.test_live_board import expect, streaming
 from tests.browser.test_phone import axe_violations
 from tests.roster_helpers import MEDICINE, make_world
 
@@ -15,14 +17,16 @@ from tests.roster_helpers import MEDICINE, make_world
 def test_a_callers_round(new_page, axe_page, browser_login, live_server, community, coordinator):
     world = make_world(community, coordinator)
     zhou, record = world["people"]["caller"], world["record"]
-    errands = service.errands_service() is not None
+    check = expect()
 
     wang = phone(new_page, browser_login, coordinator)
-    wang.goto(f"{live_server}/")  # the coordinator watches the board, its counts in the header
+    wang.goto(f"{live_server}/errands/")  # the coordinator watches the dispatch desk, the roster's counts above it
+    streaming(wang)
     wang.wait_for_selector("#roster-counts >> text=overdue: 0")
+    check(count(wang, "waiting")).to_have_text("0")
 
     caller = phone(new_page, browser_login, zhou)
-    caller.click("header >> text=Calls")
+    caller.click(".roster-bar >> text=Calls")
     caller.wait_for_url("**/roster")
     fits(caller, "the call list")
     assert "Grandma Liu" in caller.inner_text("#call-list")
@@ -34,18 +38,19 @@ def test_a_callers_round(new_page, axe_page, browser_login, live_server, communi
     caller.check("input[name=outcome][value=reached]")
     caller.check("input[name=wellbeing][value=same]")
     caller.fill("input[name=needs_title]", "Blood-pressure pills, needs medicine")
-    caller.check(f"input[name=needs_route][value={'errand' if errands else 'board'}]")
+    caller.check("input[name=needs_route][value=errand]")
     caller.click("form.call-form button[type=submit]")
     caller.wait_for_url("**/roster")
     assert "Call logged, and what they need is sent." in caller.inner_text("#messages")
     assert "Nobody is due just now" in caller.inner_text("#call-list")
 
-    # On the coordinator's phone, without a reload: the need on the board (an errand's card is one too).
-    wang.wait_for_selector("#card-list >> text=Blood-pressure pills, needs medicine", timeout=10000)
+    # On the coordinator's phone, without a reload: the errand waits on the desk.
+    check(count(wang, "waiting")).to_have_text("1")
     line = db.session.scalar(select(CareLine).where(CareLine.record_id == record.id, CareLine.kind == "call"))
     card = db.session.get(Card, line.card_id)
     assert card.for_person_id == world["liu"].id
-    assert "Grandma Liu" not in wang.inner_text("#card-list")  # the board never says for whom, nor why
+    errand = db.session.scalar(select(Errand).where(Errand.card_id == card.id))
+    assert errand is not None and errand.source == "check_in" and errand.state == "waiting"
     assert caller.errors == [] and wang.errors == []
 
     checker = axe_page()
