@@ -1,4 +1,5 @@
 """Errands: placing, claiming, assigning, the run to the door through the card's handoff, problems, money, time-outs."""
+import os
 from datetime import timedelta
 
 import pytest
@@ -240,6 +241,27 @@ def test_money_spent_and_paid_back(resident, coordinator, volunteer):
         service.act(errand, "pay_back", volunteer)
     service.act(errand, "pay_back", resident)
     assert not fresh(errand).owes and desk.owed(errand.community_id) == []
+
+
+def test_erasing_the_volunteer_s_account_removes_their_receipt_photo_and_keeps_the_amount(resident, volunteer):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from board import photos
+    from board.accounts import service as accounts
+    from tests.test_photos import gps_tagged_jpeg
+
+    errand = place(resident, payment="reimbursed")
+    service.claim(errand, volunteer)
+    receipt = FileStorage(io.BytesIO(gps_tagged_jpeg((800, 600))), filename="receipt.jpg", content_type="image/jpeg")
+    service.record_spent(errand, volunteer, amount=2350, receipt=receipt)
+    name = fresh(errand).receipt_photo
+    assert name and os.path.exists(photos.path_of(name))
+    names = accounts.erase(volunteer, password=factories.PASSWORD)
+    assert name in names and not os.path.exists(photos.path_of(name))
+    errand = fresh(errand)
+    assert errand.receipt_photo is None and errand.spent == 2350
 
 
 def test_the_queue_order_vulnerability_then_urgency_then_time_waiting(community, resident, neighbour, coordinator):

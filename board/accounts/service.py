@@ -230,11 +230,19 @@ def _close_open_business(user: User) -> None:
 
 
 def _photo_names(user: User) -> list[str]:
+    """The photos the resident took (doorstep photos, errand receipts), unlinked; the files go after the commit."""
+    from board.errands.models import Errand  # the errands domain plugs into accounts, not the other way round
+
     stmt = select(Handoff).where(Handoff.giver_id == user.id, Handoff.photo_name.is_not(None))
     names = []
     for handoff in db.session.scalars(stmt).all():
         names.append(handoff.photo_name)
         handoff.photo_name = None
+    # A receipt may show the volunteer's card or phone; the amount stays, so the money still adds up.
+    receipts = select(Errand).where(Errand.spent_by_id == user.id, Errand.receipt_photo.is_not(None))
+    for errand in db.session.scalars(receipts).all():
+        names.append(errand.receipt_photo)
+        errand.receipt_photo = None
     return names
 
 
