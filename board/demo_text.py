@@ -25,6 +25,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "何师傅 Master He": ("何师傅", "Master He"),
     "唐女士 Ms Tang": ("唐女士", "Ms Tang"),
     "高爷爷 Grandpa Gao": ("高爷爷", "Grandpa Gao"),
+    # The care roster's door knock, written by the sweep, outside any request (board/roster/ladder.py)
+    "Knock on the door: no answer to the check-in calls": ("请上门敲门：问候电话一直没人接",
+                                                           "Knock on the door: no answer to the check-in calls"),
     # Volunteers' availability (board/volunteers/demo.py)
     "周一到周六上午 Mornings, Monday to Saturday": ("周一到周六上午", "Mornings, Monday to Saturday"),
     "晚上和周末 Evenings and weekends": ("晚上和周末", "Evenings and weekends"),
@@ -34,7 +37,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "Through Grandpa Gao": ("请高爷爷转告", "Through Grandpa Gao"),
     "苏州话 Suzhou dialect": ("苏州话", "Suzhou dialect"),
     # The care roster (board/roster/demo.py)
-    "氨氯地平 Amlodipine 5 mg": ("氨氯地平 5 mg", "Amlodipine 5 mg"),
+    "氨氯地平 Amlodipine 5 mg": ("氨氯地平 5毫克", "Amlodipine 5 mg"),
     "她本人，电话里 She herself, on the phone": ("她本人，电话里同意", "She herself, on the phone"),
     "刘建国 Liu Jianguo": ("刘建国", "Liu Jianguo"),
     "儿子，在杭州 Her son, in Hangzhou": ("儿子，在杭州", "Her son, in Hangzhou"),
