@@ -208,7 +208,7 @@ def test_an_assignment_not_accepted_in_time_goes_back_and_the_coordinator_hears(
     assert event.data["reason"] == "not_accepted" and event.data["volunteer_id"] == volunteer.id
     from board.notifications.models import Notification
     assert {n.user_id for n in Notification.query.filter_by(event_id=event.id)} == {coordinator.id}
-    assert desk.misses([volunteer.id]) == {volunteer.id: (0, 1)}
+    assert desk.misses([volunteer.id], volunteer.community_id) == {volunteer.id: (0, 1)}
 
 
 def test_accepted_but_not_under_way_in_time_goes_back_and_the_card_with_it(resident, volunteer):

@@ -152,14 +152,16 @@ def _crew(community_id: int, building_id: int) -> tuple[set[int], set[int]]:
     return set(crew.on_duty_ids(community_id)), set(crew.covering_ids(community_id, building_id))
 
 
-def misses(user_ids) -> dict[int, tuple[int, int]]:
+def misses(user_ids, community_id: int) -> dict[int, tuple[int, int]]:
     """Per volunteer: late drops (gave an errand back) and no-shows (let one time out)."""
     ids = list(user_ids)
     result = {i: [0, 0] for i in ids}
     if not ids:
         return {}
     rows = db.session.execute(
-        select(Event.kind, Event.data).where(Event.kind.in_(("errand.given_back", "errand.timed_out")))
+        # One community's log only (ix_events_community_id_id): the desk shows this on every view.
+        select(Event.kind, Event.data).where(Event.community_id == community_id,
+                                             Event.kind.in_(("errand.given_back", "errand.timed_out")))
     ).all()
     for kind, data in rows:
         who = (data or {}).get("volunteer_id")
@@ -186,7 +188,7 @@ def suggestions(errand: Errand, *, limit: int = 8) -> list[Suggestion]:
             Handoff.status.in_((HandoffStatus.RECEIVED.value, HandoffStatus.UNCONFIRMED.value)))
     ))
     on_duty, covering = _crew(errand.community_id, errand.household.building_id)
-    missed = misses(ids)
+    missed = misses(ids, errand.community_id)
     found = [Suggestion(v, open_by.get(v.id, 0), v.id in on_duty, v.id in covering, v.id in helped,
                         *missed.get(v.id, (0, 0))) for v in people]
     found.sort(key=lambda s: (not s.on_duty, not s.covers_building, s.open_errands, not s.helped_before, s.volunteer.id))
