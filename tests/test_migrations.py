@@ -205,3 +205,48 @@ def test_existing_residents_are_brought_into_households_with_nothing_lost(migrat
                                         (3, 1, "502", "resident"), (4, 2, "1201", "resident")]
     flask_migrate.upgrade()
     assert snapshot()[:4] == (homes, roles, people, households)
+
+
+def test_an_errands_team_becomes_a_foreign_key_that_a_deleted_team_sets_to_none(migrating_app):
+    """0012 → 0013: an errand's team_id is kept when its team exists and cleared when it does not (a foreign key
+    would refuse it); after, the key is in the database (ON DELETE SET NULL), and 0013 goes down and up again."""
+    from board.errands.models import Errand
+    from board.volunteers.models import Team
+    from tests import factories
+
+    flask_migrate.upgrade(revision="0012_care_roster")
+    community = factories.community()
+    resident = factories.user(community, login="lina")
+    team = Team(community_id=community.id, key="medicine", name="")
+    db.session.add(team)
+    db.session.flush()
+    team_id = team.id
+    for card, errand_team in [(factories.card(resident), team_id), (factories.card(resident, title="Rice"), 99999)]:
+        db.session.add(Errand(card_id=card.id, community_id=community.id, household_id=card.household_id,
+                              team_id=errand_team))
+    db.session.commit()
+    db.session.remove()
+
+    def teams_of_errands():
+        with db.engine.connect() as conn:
+            return conn.execute(text("SELECT team_id FROM errands ORDER BY id")).scalars().all()
+
+    def team_keys():
+        return [(fk["referred_table"], fk["constrained_columns"], (fk.get("options") or {}).get("ondelete"))
+                for fk in inspect(db.engine).get_foreign_keys("errands") if fk["referred_table"] == "teams"]
+
+    assert team_keys() == []
+    flask_migrate.upgrade()
+    assert teams_of_errands() == [team_id, None]
+    assert team_keys() == [("teams", ["team_id"], "SET NULL")]
+    assert schema_differences() == []
+
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM teams WHERE id = :t"), {"t": team_id})
+    assert teams_of_errands() == [None, None]
+
+    flask_migrate.downgrade(revision="0012_care_roster")
+    assert team_keys() == []
+    assert len(teams_of_errands()) == 2  # the rebuilt table (SQLite batch mode) kept its rows
+    flask_migrate.upgrade()
+    assert team_keys() == [("teams", ["team_id"], "SET NULL")]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
 from board.models import PRIORITY_NONE, PRIORITY_OVER_60_ALONE, Card, Household, Person, User, utcnow
+from board.volunteers.models import Team
 
 
 class ErrandState(str, enum.Enum):
@@ -75,7 +76,8 @@ class Errand(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    team_id: Mapped[int | None] = mapped_column(Integer)  # board.volunteers' teams.id
+    # Which team should do it (optional, one of the community's teams); a deleted team leaves it team-less.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     from_where: Mapped[str] = mapped_column(String(120), default="")
     due_by: Mapped[datetime | None] = mapped_column(DateTime)
     payment: Mapped[str] = mapped_column(String(20), default=Payment.ON_DELIVERY.value)
@@ -106,6 +108,7 @@ class Errand(db.Model):
     household: Mapped[Household] = relationship(lazy="joined")
     person: Mapped[Person | None] = relationship()
     volunteer: Mapped[User | None] = relationship(foreign_keys=[volunteer_id])
+    team: Mapped[Team | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 
