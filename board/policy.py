@@ -96,6 +96,15 @@ def may_edit_card(viewer: User | None, card: Card) -> bool:
     return card.status == "open" and may_write_card(viewer, card)
 
 
+def may_help_with_own_card(viewer: User | None, card: Card) -> bool:
+    """"I can help" on one's own need: only one posted for another household (a call taken for Grandma Liu, whose
+    poster then brings it), never one's own household's need."""
+    return (
+        card.kind == "need" and _member_of(viewer, card.community_id) and card.author_id == viewer.id
+        and card.household_id is not None and not in_household(viewer, card.household_id)
+    )
+
+
 def may_withdraw_card(viewer: User | None, card: Card) -> bool:
     """Who may take a card off the board (in any state; the transition table says when)."""
     return _member_of(viewer, card.community_id) and (
@@ -142,8 +151,8 @@ def on_giving_side(viewer: User | None, handoff: Handoff) -> bool:
 def on_receiving_side(viewer: User | None, handoff: Handoff) -> bool:
     """The receiver; for something asked on someone's behalf also that household's people with a login
     and the community's coordinators (who confirm after calling the resident)."""
-    if not _member_of(viewer, handoff.community_id):
-        return False
+    if not _member_of(viewer, handoff.community_id) or handoff.giver_id == viewer.id:
+        return False  # who brings it never confirms it (a poster who runs their own on-behalf need)
     if handoff.receiver_id == viewer.id:
         return True
     if _for_someone_else(handoff):
@@ -343,6 +352,15 @@ def may_run_errands(viewer: User | None, community_id: int | None) -> bool:
     return has_role(viewer, R.VOLUNTEER, community_id)
 
 
+def may_run_errand(viewer: User | None, errand) -> bool:
+    """Claim or be assigned this errand: a volunteer of the community who is not of the household it is for.
+
+    A resident never runs their own household's errand; whoever placed it on behalf of another household may
+    (a coordinator who took Grandma Liu's call and is a volunteer too), as any volunteer may.
+    """
+    return may_run_errands(viewer, errand.community_id) and not in_household(viewer, errand.household_id)
+
+
 def may_dispatch(viewer: User | None, community_id: int | None) -> bool:
     """Assign, take back, close, return all of a volunteer's errands, the problems list, the money: coordinators."""
     return is_coordinator(viewer, community_id)
@@ -410,6 +428,7 @@ QUESTIONS: dict[str, Callable[..., bool]] = {
     "edit_card": may_edit_card,
     "write_card": may_write_card,
     "withdraw_card": may_withdraw_card,
+    "help_with_own_card": may_help_with_own_card,
     "see_history": may_see_history,
     "see_all_handoffs": may_see_all_handoffs,
     "see_posted_for": may_see_posted_for,
@@ -448,6 +467,7 @@ QUESTIONS: dict[str, Callable[..., bool]] = {
     "see_volunteer_page": may_see_volunteer_page,
     "see_volunteer_contact": may_see_volunteer_contact,
     "run_errands": may_run_errands,
+    "run_errand": may_run_errand,
     "dispatch": may_dispatch,
     "see_desk": may_see_desk,
     "place_errand_for_others": may_place_errand_for_others,

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
+from board import policy
 from board.cards import handoffs, transitions as cards
 from board.errands import desk, service, transitions
 from board.errands.models import Errand, ErrandSettings
@@ -303,3 +304,96 @@ def test_suggestions_put_who_is_on_duty_then_who_covers_the_building_first(resid
     crew.set_on_duty(volunteer, crew.profile_of(volunteer, community.id), True)
     first = desk.suggestions(errand)[0]
     assert first.volunteer.id == volunteer.id and first.on_duty and not first.covers_building
+
+
+# Who may run an errand they placed (policy.may_run_errand): never one's own household's; one placed on behalf of
+# another household, yes (a coordinator who took Grandma Liu's call by phone and is a volunteer too).
+RUNS_OWN = [
+    # (case, who places, for whom, who would run it, may run)
+    ("resident_for_own_household", "resident", "own", "placer", False),
+    ("coordinator_volunteer_for_liu", "coordinator+volunteer", "liu", "placer", True),
+    ("volunteer_for_liu", "volunteer", "liu", "placer", True),
+    ("coordinator_without_volunteer_role_for_liu", "coordinator", "liu", "placer", False),
+    ("coordinator_volunteer_for_own_household", "coordinator+volunteer", "own", "placer", False),
+    ("volunteer_for_someone_of_own_household", "volunteer", "own_person", "placer", False),
+    ("liu_s_son_a_volunteer_of_her_household", "coordinator+volunteer", "liu", "son", False),
+    ("another_volunteer", "coordinator+volunteer", "liu", "other", True),
+]
+
+
+@pytest.mark.parametrize("case,placer_roles,for_whom,runner,may_run", RUNS_OWN, ids=[c[0] for c in RUNS_OWN])
+def test_who_may_run_an_errand_they_placed(case, placer_roles, for_whom, runner, may_run, community, resident,
+                                           coordinator, volunteer2):
+    placer = coordinator if "coordinator" in placer_roles else resident
+    placer.membership.set_roles({"resident", *placer_roles.split("+")})
+    dispatcher = factories.user(community, login="desk", display_name="Desk", unit="102", role="coordinator")
+    db.session.commit()
+    liu_home = households.household_at(community.id, community.buildings[1].id, "101")
+    liu = households.add_person(dispatcher, liu_home, name="刘奶奶", age_group="over_80", contact="knock")
+    son = factories.user(community, login="liuson", display_name="Liu's son", unit="888", role="volunteer")
+    households.link_person(dispatcher, liu_home, son)  # Liu's son: one of the people of her household
+    if for_whom == "liu":
+        errand = place(placer, household=liu_home, person=liu, source="on_behalf")
+    elif for_whom == "own_person":
+        grandpa = households.add_person(dispatcher, placer.household, name="爷爷", age_group="over_80")
+        errand = place(placer, household=placer.household, person=grandpa, source="on_behalf")
+    else:
+        errand = place(placer)
+    who = {"placer": placer, "son": son, "other": volunteer2}[runner]
+
+    assert policy.may_run_errand(who, errand) is may_run
+    assert (who.id in [s.volunteer.id for s in desk.suggestions(errand)]) is may_run
+    assert transitions.allowed(errand, "claim", who) is may_run
+    if may_run:
+        service.assign(errand, dispatcher, who)
+        assert fresh(errand).volunteer_id == who.id
+        service.act(errand, "reassign", dispatcher)
+        service.claim(errand, who)
+        assert fresh(errand).state == "accepted" and fresh(errand).volunteer_id == who.id
+    else:
+        with pytest.raises(Forbidden):
+            service.assign(errand, dispatcher, who)
+        with pytest.raises(Forbidden):
+            service.claim(errand, who)
+        assert fresh(errand).state == "waiting" and fresh(errand).volunteer_id is None
+
+
+def test_a_coordinator_runs_grandma_liu_s_errand_they_took_by_phone_and_never_confirms_it(community, coordinator):
+    """The issue's demo: the coordinator places it for Liu and assigns it to themselves; they bring it to her door,
+    but "I have it" is the household's (her son) or another coordinator's, never its runner's."""
+    coordinator.membership.set_roles({"resident", "coordinator", "volunteer"})
+    db.session.commit()
+    liu_home = households.household_at(community.id, community.buildings[1].id, "101")
+    liu = households.add_person(coordinator, liu_home, name="刘奶奶", age_group="over_80", contact="knock")
+    son = factories.user(community, login="liuson", display_name="Liu's son", unit="888")
+    households.link_person(coordinator, liu_home, son)
+    errand = place(coordinator, household=liu_home, person=liu, source="on_behalf")
+    service.assign(errand, coordinator, coordinator)
+    service.act(errand, "accept", coordinator)
+    service.act(errand, "on_the_way", coordinator)
+    handoff = transitions.live_handoff(fresh(errand))
+    assert handoff.giver_id == coordinator.id and handoff.receiver_household_id == liu_home.id
+    handoffs.leave_at_door(handoff, coordinator, note="")
+    assert fresh(errand).state == "delivered"
+    assert not policy.on_receiving_side(coordinator, handoff)
+    with pytest.raises(Forbidden):
+        handoffs.move(transitions.live_handoff(fresh(errand)), "confirm_received", coordinator)
+    db.session.rollback()
+    handoffs.move(transitions.live_handoff(fresh(errand)), "confirm_received", son)
+    assert fresh(errand).state == "completed"
+
+
+def test_suggestions_prefer_the_errand_s_team_after_who_is_on_duty(resident, neighbour, coordinator, volunteer,
+                                                                     volunteer2, community):
+    from board.volunteers import service as crew
+
+    medicine = crew.team_by_key(community.id, "medicine")
+    crew.decide(coordinator, crew.sign_up(volunteer), "approve")
+    crew.decide(coordinator, crew.sign_up(volunteer2, team_ids=[medicine.id]), "approve")
+    service.claim(place(neighbour), volunteer2)  # wu is busier, but of the medicine team
+    untagged, tagged = place(resident), place(resident, team_id=medicine.id)
+    assert [s.volunteer.id for s in desk.suggestions(untagged)] == [volunteer.id, volunteer2.id]
+    first = desk.suggestions(tagged)[0]
+    assert first.volunteer.id == volunteer2.id and first.in_team
+    crew.set_on_duty(volunteer, crew.profile_of(volunteer, community.id), True)
+    assert [s.volunteer.id for s in desk.suggestions(tagged)] == [volunteer.id, volunteer2.id]

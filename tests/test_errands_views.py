@@ -118,3 +118,77 @@ def test_a_coordinator_places_for_grandma_liu_by_phone(make_client, login, commu
     assert response.status_code == 302
     errand = Errand.query.one()
     assert (errand.person_id, errand.household_id, errand.source) == (liu.id, home.id, "on_behalf")
+
+
+def _team(community, key):
+    from board.volunteers import service as crew
+
+    team = crew.team_by_key(community.id, key)
+    db.session.commit()
+    return team
+
+
+ERRAND = {"person": "", "title": "Blood pressure tablets", "from_where": "Pharmacy on Jinting Road",
+          "payment": "on_delivery", "budget": "", "urgency": "normal"}
+
+
+def test_the_team_picker_offers_the_community_s_teams_in_the_resident_s_language(client, login, community,
+                                                                                  other_community):
+    chinese = factories.user(community, login="mei", display_name="小梅", unit="804", locale="zh_CN")
+    _team(other_community, "medicine")
+    elsewhere = _team(other_community, "groceries")
+    login(client, chinese)
+    page = client.get("/errands/new").get_data(as_text=True)
+    medicine = _team(community, "medicine")
+    assert "代购药品" in page and "不限小组" in page
+    assert f'value="{medicine.id}"' in page and f'value="{elsewhere.id}"' not in page
+
+
+def test_a_chosen_team_goes_with_the_errand_and_files_its_card(client, login, resident, community):
+    medicine = _team(community, "medicine")
+    login(client, resident)
+    assert client.post("/errands/new", data={**ERRAND, "team": str(medicine.id)}).status_code == 302
+    errand = Errand.query.one()
+    assert errand.team_id == medicine.id and errand.card.category == "medicine"
+    page = client.get(f"/errands/{errand.id}").get_data(as_text=True)
+    assert "Medicine runs" in page
+
+
+def test_no_team_is_any_team(client, login, resident):
+    login(client, resident)
+    assert client.post("/errands/new", data={**ERRAND, "team": ""}).status_code == 302
+    assert Errand.query.one().team_id is None
+
+
+@pytest.mark.parametrize("junk", ["abc", "0", "-3", "99999", "１", "9" * 40, "elsewhere"])
+def test_a_team_of_another_community_or_a_junk_id_rerenders_the_form_with_the_text_kept(
+        client, login, resident, community, other_community, junk):
+    if junk == "elsewhere":
+        junk = str(_team(other_community, "medicine").id)
+    _team(community, "medicine")
+    login(client, resident)
+    response = client.post("/errands/new", data={**ERRAND, "team": junk})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Please choose one of this community" in page and 'aria-invalid="true"' in page
+    assert "Blood pressure tablets" in page and "Pharmacy on Jinting Road" in page
+    assert Errand.query.count() == 0
+
+
+def test_the_service_refuses_another_community_s_team_too(resident, other_community):
+    from board.errors import Conflict
+
+    with pytest.raises(Conflict):
+        service.place_errand(resident, household=resident.household, title="Rice",
+                             team_id=_team(other_community, "groceries").id)
+    db.session.rollback()
+    assert Errand.query.count() == 0
+
+
+def test_the_desk_shows_the_team(make_client, login, resident, coordinator, volunteer, community):
+    groceries = _team(community, "groceries")
+    errand = service.place_errand(resident, household=resident.household, title="Rice", team_id=groceries.id)
+    for user in (coordinator, volunteer):
+        page = as_(make_client, login, user).get("/errands/").get_data(as_text=True)
+        row = page[page.index(f'id="errand-{errand.id}"'):]
+        assert "Groceries" in row[:row.index("</li>")]

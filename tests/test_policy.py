@@ -34,6 +34,7 @@ BYSTANDER = {
     "write_card": NEVER,
     "write_card_on_behalf": COORDINATOR,  # a card posted for someone without a phone
     "withdraw_card": COORDINATOR,
+    "help_with_own_card": NEVER,  # a neighbour's need is no one's "own"
     "see_history": COORDINATOR,
     "see_all_handoffs": COORDINATOR,
     "see_posted_for": COORDINATOR,
@@ -71,6 +72,7 @@ BYSTANDER = {
     "see_volunteer_page": COORDINATOR,
     "see_volunteer_contact": COORDINATOR,  # a volunteer's phone: coordinators only
     "run_errands": lambda roles: "volunteer" in roles,
+    "run_errand": lambda roles: "volunteer" in roles,  # another household's errand
     "dispatch": COORDINATOR,
     "see_desk": ON_BEHALF,  # coordinators and volunteers
     "place_errand_for_others": ON_BEHALF,
@@ -134,6 +136,7 @@ def ask(world, viewer, question) -> bool:
         "write_card": lambda: policy.may_write_card(viewer, w["need"]),
         "write_card_on_behalf": lambda: policy.may_write_card(viewer, w["behalf"]),
         "withdraw_card": lambda: policy.may_withdraw_card(viewer, w["need"]),
+        "help_with_own_card": lambda: policy.may_help_with_own_card(viewer, w["need"]),
         "see_history": lambda: policy.may_see_history(viewer, w["need"], [w["handoff"]]),
         "see_all_handoffs": lambda: policy.may_see_all_handoffs(viewer, w["need"]),
         "see_posted_for": lambda: policy.may_see_posted_for(viewer, w["behalf"], [w["behalf_handoff"]]),
@@ -171,6 +174,7 @@ def ask(world, viewer, question) -> bool:
         "see_volunteer_page": lambda: policy.may_see_volunteer_page(viewer, w["volunteer_profile"]),
         "see_volunteer_contact": lambda: policy.may_see_volunteer_contact(viewer, w["volunteer_profile"]),
         "run_errands": lambda: policy.may_run_errands(viewer, c),
+        "run_errand": lambda: policy.may_run_errand(viewer, w["errand"]),
         "dispatch": lambda: policy.may_dispatch(viewer, c),
         "see_desk": lambda: policy.may_see_desk(viewer, c),
         "place_errand_for_others": lambda: policy.may_place_errand_for_others(viewer, c),
@@ -228,6 +232,8 @@ RELATIONS = {
     "see_errand": {"author"},  # the author's errand (still waiting: no volunteer yet)
     "see_errand_door": {"author"},
     "see_receipt": {"author"},
+    "help_with_own_card": set(),  # the author's own household's need: never
+    "run_errand": set(),  # plain residents run no errand, not even a neighbour's
 }
 
 
@@ -302,3 +308,23 @@ def test_a_volunteer_edits_and_reads_their_own_profile_but_decides_only_as_a_coo
     assert policy.may_see_volunteer_page(volunteer, profile)
     assert policy.may_see_volunteer_contact(volunteer, profile)
     assert policy.may_decide_volunteer(volunteer, profile) == ("coordinator" in roles)
+
+
+def test_only_a_need_posted_for_another_household_is_its_posters_to_help_with(world, community):
+    """The coordinator took Liu's call: they may bring it; the author of their own need, Liu's son, a bystander
+    may not; and whoever brings a thing never confirms receiving it."""
+    son = factories.user(community, login="liuson", display_name="Liu's son", unit="888", building=0)
+    households.link_person(world["coordinator"], world["liu_home"], son)
+    behalf, need = world["behalf"], world["need"]
+    assert policy.may_help_with_own_card(world["coordinator"], behalf)
+    assert not policy.may_help_with_own_card(world["author"], need)
+    assert not policy.may_help_with_own_card(son, behalf)
+    assert not policy.may_help_with_own_card(world["helper"], behalf)
+    handoff = world["behalf_handoff"]
+    assert policy.on_receiving_side(son, handoff) and policy.on_receiving_side(world["coordinator"], handoff)
+    assert not policy.on_receiving_side(world["helper"], handoff)
+    transitions.apply_handoff(handoff, "helper_withdraw", world["helper"])
+    db.session.refresh(behalf)
+    assert transitions.allowed(behalf, "match", world["coordinator"])  # open again: its poster may bring it
+    own = factories.card(world["author"], title="Rice")
+    assert not transitions.allowed(own, "match", world["author"])

@@ -131,6 +131,8 @@ def parties_of(card: Card, actor: User | None) -> set[Party]:
     if actor.community_id != card.community_id:
         return parties
     parties.add(Party.AUTHOR if card.author_id == actor.id else Party.MEMBER)
+    if policy.may_help_with_own_card(actor, card):  # posted for another household: its poster may bring it
+        parties.add(Party.MEMBER)
     if policy.is_coordinator(actor, card.community_id):
         parties.add(Party.COORDINATOR)
     return parties

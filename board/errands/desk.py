@@ -8,6 +8,7 @@ from flask_babel import get_timezone, lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
+from board import policy
 from board.errands.models import Errand, ErrandState, Payment, vulnerability
 from board.extensions import db
 from board.volunteers import service as crew
@@ -40,7 +41,8 @@ class Row:
 def _errands(community_id: int, *states: str):
     return (
         select(Errand).where(Errand.community_id == community_id, Errand.state.in_(states))
-        .options(joinedload(Errand.household).selectinload(Household.people), joinedload(Errand.volunteer))
+        .options(joinedload(Errand.household).selectinload(Household.people), joinedload(Errand.volunteer),
+                 joinedload(Errand.team))
     )
 
 
@@ -134,6 +136,7 @@ class Suggestion:
     helped_before: bool
     late_drops: int
     no_shows: int
+    in_team: bool = False  # of the team the errand asks for
 
 
 def volunteers(community_id: int) -> list[User]:
@@ -171,9 +174,9 @@ def misses(user_ids, community_id: int) -> dict[int, tuple[int, int]]:
 
 
 def suggestions(errand: Errand, *, limit: int = 8) -> list[Suggestion]:
-    """Whom to assign: on duty, covering that building, fewest open errands, has helped this household before."""
-    people = [v for v in volunteers(errand.community_id)
-              if v.id != errand.card.author_id and (v.household is None or v.household.id != errand.household_id)]
+    """Whom to assign: on duty, of the errand's team, covering that building, fewest open errands, has helped this
+    household before."""
+    people = [v for v in volunteers(errand.community_id) if policy.may_run_errand(v, errand)]
     if not people:
         return []
     ids = [v.id for v in people]
@@ -188,8 +191,11 @@ def suggestions(errand: Errand, *, limit: int = 8) -> list[Suggestion]:
             Handoff.status.in_((HandoffStatus.RECEIVED.value, HandoffStatus.UNCONFIRMED.value)))
     ))
     on_duty, covering = _crew(errand.community_id, errand.household.building_id)
+    in_team = crew.team_member_ids(errand.community_id, errand.team_id) if errand.team_id is not None else set()
     missed = misses(ids, errand.community_id)
     found = [Suggestion(v, open_by.get(v.id, 0), v.id in on_duty, v.id in covering, v.id in helped,
-                        *missed.get(v.id, (0, 0))) for v in people]
-    found.sort(key=lambda s: (not s.on_duty, not s.covers_building, s.open_errands, not s.helped_before, s.volunteer.id))
+                        *missed.get(v.id, (0, 0)), in_team=v.id in in_team) for v in people]
+    # On duty first (they can go now), then the errand's team, then who covers the building, then the least busy.
+    found.sort(key=lambda s: (not s.on_duty, not s.in_team, not s.covers_building, s.open_errands,
+                              not s.helped_before, s.volunteer.id))
     return found[:limit]

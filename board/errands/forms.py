@@ -8,7 +8,7 @@ from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, S
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from board.cards.labels import URGENCY_LABELS
-from board.errands.labels import MODE_LABELS, OUTCOME_LABELS, PAYMENT_LABELS
+from board.errands.labels import MODE_LABELS, OUTCOME_LABELS, PAYMENT_LABELS, TEAM_MESSAGE
 from board.inputs import strip_invisible as strip
 from board.models import Urgency
 
@@ -41,6 +41,14 @@ class Yuan(StringField):
             raise ValueError(_l("Please write an amount in yuan, for example 25 or 12.50.")) from None
 
 
+def optional_id(value) -> int | None:
+    """"" → None (nothing chosen); a number → that id; anything else → 0, which no row has (the form says so)."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else 0
+
+
 class ErrandForm(FlaskForm):
     person = SelectField(_l("For whom"), coerce=lambda v: int(v) if v not in (None, "") else None,
                          validators=[Optional()])
@@ -50,10 +58,18 @@ class ErrandForm(FlaskForm):
     details = TextAreaField(_l("Details"), filters=[strip], validators=[Optional(), Length(max=2000)])
     from_where = StringField(_l("From where"), description=_l("A pharmacy, the supermarket…"), filters=[strip],
                              validators=[Optional(), Length(max=120)])
+    # The community's teams, in the reader's language (board.errands.views); a junk or another community's id is
+    # refused by validate_team with the form's words, not WTForms' own.
+    team = SelectField(_l("Which team should do this?"), coerce=optional_id, validate_choice=False,
+                       description=_l("Optional. The desk asks that team's volunteers first."), validators=[Optional()])
     due_by = DateTimeLocalField(_l("By when"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     payment = RadioField(_l("How it is paid"), choices=list(PAYMENT_LABELS.items()), default="on_delivery")
     budget = Yuan(_l("Budget in yuan (optional)"), validators=[Optional(), Length(max=12)])
     urgency = RadioField(_l("Urgency"), choices=list(URGENCY_LABELS.items()), default=Urgency.NORMAL.value)
+
+    def validate_team(self, field):
+        if field.data is not None and str(field.data) not in {value for value, _label in field.choices if value}:
+            raise ValidationError(TEAM_MESSAGE)
 
 
 class AssignForm(FlaskForm):

@@ -42,3 +42,6 @@ COUNT_LABELS = {
     "delivered_today": _l("Delivered today"),
     "problems": _l("Problems"),
 }
+
+# A team that is not one of the errand's community's (a junk id, another community's team).
+TEAM_MESSAGE = _l("Please choose one of this community's teams, or any team.")

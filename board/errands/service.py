@@ -11,12 +11,14 @@ from board import photos, policy
 from board.cards import handoffs
 from board.cards.service import post_card
 from board.errands import transitions
+from board.errands.labels import TEAM_MESSAGE
 from board.errands.models import Errand, ErrandSettings, ErrandState, Mode, Outcome, Payment, Source
 from board.errors import Conflict, DomainError, Forbidden, NotFound
 from board.events import record
 from board.extensions import db
 from board.inputs import MAX_ID
 from board.models import Category, Event, Household, Person, User, utcnow
+from board.volunteers.models import Team
 
 E = ErrandState
 
@@ -24,20 +26,23 @@ E = ErrandState
 TEAM_CATEGORY = {"medicine": Category.MEDICINE.value, "groceries": Category.FOOD.value}
 
 
-def team_id_for(community_id: int, team_key: str | None) -> int | None:
-    """The community's team of that key (board/volunteers), or None."""
+def team_of(community_id: int, *, team_id: int | None = None, team_key: str | None = None) -> Team | None:
+    """The team chosen on the form (by id: one of the community's, or a Conflict), or named by key (a check-in's
+    "medicine"), or None."""
+    if team_id is not None:
+        team = db.session.get(Team, team_id) if 0 < team_id <= MAX_ID else None
+        if team is None or team.community_id != community_id:
+            raise Conflict(TEAM_MESSAGE)
+        return team
     if not team_key:
         return None
-    try:
-        from board.volunteers.models import Team
-    except ImportError:  # the volunteers package is not installed in this app
-        return None
-    return db.session.scalar(select(Team.id).where(Team.community_id == community_id, Team.key == team_key))
+    return db.session.scalar(select(Team).where(Team.community_id == community_id, Team.key == team_key))
 
 
 def place_errand(actor: User, *, household: Household, person: Person | None = None, title: str, details: str = "",
                  from_where: str = "", due_by: datetime | None = None, payment: str = Payment.ON_DELIVERY.value,
-                 budget: int | None = None, team_key: str | None = None, urgency: str = "normal",
+                 budget: int | None = None, team_key: str | None = None, team_id: int | None = None,
+                 urgency: str = "normal",
                  source: str = Source.RESIDENT.value, commit: bool = True) -> Errand:
     """Place an errand: a need card of `household` (for `person`) with its run, in one transaction.
 
@@ -54,8 +59,8 @@ def place_errand(actor: User, *, household: Household, person: Person | None = N
     Payment(payment), Source(source)  # a stored code, never free text
     if budget is not None and budget < 0:
         raise Conflict(_l("A budget cannot be below zero."))
-    team_id = team_id_for(community_id, team_key)
-    category = TEAM_CATEGORY.get(team_key or "", Category.ERRAND.value)
+    team = team_of(community_id, team_id=team_id, team_key=team_key)
+    category = TEAM_CATEGORY.get(team.key if team is not None else "", Category.ERRAND.value)
     elderly = any(p.age_group in ("over_60", "over_80") for p in household.people if p.erased_at is None)
     fields = {"category": category, "title": title, "details": details, "urgency": urgency, "for_elderly": elderly}
     if person is not None and person.user_id != actor.id:
@@ -66,7 +71,7 @@ def place_errand(actor: User, *, household: Household, person: Person | None = N
             card.household_id, card.building_id = household.id, household.building_id
     errand = Errand(
         card=card, community_id=community_id, household_id=household.id,
-        person_id=person.id if person is not None else None, team_id=team_id, from_where=from_where.strip(),
+        person_id=person.id if person is not None else None, team=team, from_where=from_where.strip(),
         due_by=due_by, payment=payment, budget=budget, source=source, state=E.WAITING.value,
     )
     db.session.add(errand)

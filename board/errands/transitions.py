@@ -33,7 +33,7 @@ class Party(str, enum.Enum):
     """Who is acting, relative to the errand."""
 
     HOUSEHOLD = "household"  # who placed it, or lives in the household it is for
-    VOLUNTEER = "volunteer"  # a volunteer of the community who is not of that household
+    VOLUNTEER = "volunteer"  # a volunteer of the community who is not of that household (policy.may_run_errand)
     ASSIGNEE = "assignee"  # the errand's own volunteer
     COORDINATOR = "coordinator"
     SYSTEM = "system"  # time-outs, and the card's own moves mirrored (left at the door, confirmed)
@@ -110,12 +110,11 @@ def parties_of(errand: Errand, actor: User | None) -> set[Party]:
     parties: set[Party] = set()
     if not policy.in_community(actor, errand.community_id):
         return parties
-    household = errand.card.author_id == actor.id or policy.in_household(actor, errand.household_id)
-    if household:
+    if errand.card.author_id == actor.id or policy.in_household(actor, errand.household_id):
         parties.add(Party.HOUSEHOLD)
     if errand.volunteer_id == actor.id:
         parties.add(Party.ASSIGNEE)
-    if not household and policy.may_run_errands(actor, errand.community_id):
+    if policy.may_run_errand(actor, errand):  # who placed it for another household may run it too
         parties.add(Party.VOLUNTEER)
     if policy.is_coordinator(actor, errand.community_id):
         parties.add(Party.COORDINATOR)
@@ -229,8 +228,7 @@ def apply(errand: Errand, name: str, actor: User | None, *, volunteer: User | No
             errand.volunteer_id, errand.accepted_at = actor.id, now
             errand.respond_by = now + timedelta(minutes=respond_minutes(name))
         elif name == "assign":
-            if volunteer is None or not policy.may_run_errands(volunteer, errand.community_id) or (
-                    volunteer.id == errand.card.author_id or policy.in_household(volunteer, errand.household_id)):
+            if volunteer is None or not policy.may_run_errand(volunteer, errand):
                 refuse(Forbidden)
             _hold_within_limit(errand, volunteer, MESSAGES["limit"])
             errand.volunteer_id, errand.assigned_by_id, errand.assigned_at = volunteer.id, actor.id, now

@@ -11,6 +11,8 @@ from board.errors import Forbidden, NotFound
 from board.extensions import db
 from board.households import service as households
 from board.models import User
+from board.volunteers import service as crew
+from board.volunteers.labels import team_label
 
 bp = Blueprint("errands", __name__, url_prefix="/errands")
 
@@ -52,11 +54,18 @@ def _person_choices(form: forms.ErrandForm) -> None:
     form.person.choices = choices
 
 
+def _team_choices(form: forms.ErrandForm) -> None:
+    """"Which team should do this?": any team, or one of the community's, in the reader's language."""
+    form.team.choices = [("", team_label(None))] + [
+        (str(t.id), team_label(t)) for t in crew.committed_teams(current_user.community_id)]
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     """Place an errand: for my household, or (volunteers, coordinators) for someone without a phone."""
     form = forms.ErrandForm()
     _person_choices(form)
+    _team_choices(form)
     if form.validate_on_submit():
         person = None
         if form.person.data:
@@ -65,7 +74,7 @@ def new():
         errand = service.place_errand(
             current_user, household=household, person=person, title=form.title.data, details=form.details.data or "",
             from_where=form.from_where.data or "", due_by=to_utc(form.due_by.data) if form.due_by.data else None, payment=form.payment.data,
-            budget=form.budget.fen, urgency=form.urgency.data,
+            budget=form.budget.fen, team_id=form.team.data, urgency=form.urgency.data,
             source="on_behalf" if person is not None else "resident",
         )
         flash(_("Your errand is placed. A volunteer will take it soon."), "success")

@@ -54,6 +54,14 @@ def ensure_teams(community_id: int) -> list[Team]:
     return teams(community_id)
 
 
+def committed_teams(community_id: int) -> list[Team]:
+    """The community's teams, the defaults committed the first time they are asked for: a form offers their
+    ids, and on PostgreSQL ids flushed and rolled back are not handed out again (the POST would not know them)."""
+    found = ensure_teams(community_id)
+    db.session.commit()
+    return found
+
+
 def teams(community_id: int) -> list[Team]:
     return list(db.session.scalars(select(Team).where(Team.community_id == community_id).order_by(Team.id)))
 
@@ -144,6 +152,15 @@ def covering_ids(community_id: int, building_id: int) -> set[int]:
         volunteer_buildings, volunteer_buildings.c.profile_id == VolunteerProfile.id
     ).where(VolunteerProfile.community_id == community_id, VolunteerProfile.status == APPROVED,
             volunteer_buildings.c.building_id == building_id)
+    return set(db.session.scalars(stmt))
+
+
+def team_member_ids(community_id: int, team_id: int) -> set[int]:
+    """Approved volunteers who signed up for that team (an errand for it prefers them)."""
+    stmt = select(VolunteerProfile.user_id).join(
+        volunteer_teams, volunteer_teams.c.profile_id == VolunteerProfile.id
+    ).where(VolunteerProfile.community_id == community_id, VolunteerProfile.status == APPROVED,
+            volunteer_teams.c.team_id == team_id)
     return set(db.session.scalars(stmt))
 
 

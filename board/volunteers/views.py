@@ -52,11 +52,7 @@ def index():
 
 
 def _teams(community_id: int) -> list:
-    """The community's teams, the defaults committed the first time they are asked for: a form offers their
-    ids, and on PostgreSQL ids flushed and rolled back are not handed out again (the POST would not know them)."""
-    found = service.ensure_teams(community_id)
-    db.session.commit()
-    return found
+    return service.committed_teams(community_id)
 
 
 def _choices(form: forms.SignUpForm) -> None:
