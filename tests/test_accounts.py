@@ -347,3 +347,97 @@ def test_a_deleted_account_is_not_offered_as_a_shelf_keeper(resident, neighbour,
     assert {u.id for u in box.members(community.id)} == {resident.id, neighbour.id}
     assert delete_account(lina).status_code == 302
     assert {u.id for u in box.members(community.id)} == {neighbour.id}
+
+
+# Errands in the export (board/errands/export.py): what the resident ordered or was ordered for their home, and
+# what they ran as a volunteer; another household's door and name only while policy shows them.
+
+@pytest.fixture
+def errand_story(community, resident, coordinator, make_client, login):
+    """Li Na (502) orders tablets; Auntie Zhou (a volunteer) runs them with a receipt; Wu took it first and gave
+    it back. The coordinator took Grandma Liu's call (Building 2, 101) and Zhou runs that one too, still under way."""
+    from werkzeug.datastructures import FileStorage
+
+    from board.cards import handoffs as doorstep
+    from board.errands import service as errands, transitions as errand_moves
+    from board.errands.models import Errand
+
+    zhou = factories.user(community, login="zhou", display_name="Auntie Zhou", building=2, unit="201",
+                          role="volunteer")
+    wu = factories.user(community, login="wu", display_name="Wu", building=2, unit="1503", role="volunteer")
+    tablets = errands.place_errand(resident, household=resident.household, title="Blood pressure tablets",
+                                   from_where="Pharmacy", payment="reimbursed", budget=5000)
+    errands.claim(tablets, wu)
+    errands.act(db.session.get(Errand, tablets.id), "give_back", wu)
+    errands.claim(db.session.get(Errand, tablets.id), zhou)
+    receipt = FileStorage(io.BytesIO(gps_tagged_jpeg((800, 600))), filename="receipt.jpg", content_type="image/jpeg")
+    errands.record_spent(db.session.get(Errand, tablets.id), zhou, amount=2350, receipt=receipt)
+    errands.act(db.session.get(Errand, tablets.id), "on_the_way", zhou)
+    doorstep.leave_at_door(errand_moves.live_handoff(db.session.get(Errand, tablets.id)), zhou, note="")
+    doorstep.move(errand_moves.live_handoff(db.session.get(Errand, tablets.id)), "confirm_received", resident)
+
+    liu_home = households.household_at(community.id, community.buildings[1].id, "101")
+    liu = households.add_person(coordinator, liu_home, name="刘奶奶", age_group="over_80", contact="knock twice")
+    son = factories.user(community, login="liuson", display_name="Liu's son", unit="888")
+    households.link_person(coordinator, liu_home, son)
+    rice = errands.place_errand(coordinator, household=liu_home, person=liu, title="Rice 5 kg", source="on_behalf")
+    errands.claim(rice, zhou)
+    db.session.expire_all()
+    return {"zhou": zhou, "wu": wu, "son": son, "tablets": db.session.get(Errand, tablets.id),
+            "rice": db.session.get(Errand, rice.id),
+            "client": lambda user: login(make_client(), user)}
+
+
+def errand_rows(archive) -> dict[str, dict]:
+    assert "errands.csv" in archive.namelist()
+    return {row["what"]: row for row in read_json(archive, "errands.json")}
+
+
+def test_the_export_holds_the_errands_the_resident_ordered(errand_story, resident):
+    rows = errand_rows(export(errand_story["client"](resident)))
+    assert set(rows) == {"Blood pressure tablets"}
+    row = rows["Blood pressure tablets"]
+    assert row["my_part"] == "placed for_my_household" and row["unit"] == "502"  # their own door
+    assert (row["state"], row["spent_yuan"], row["budget_yuan"], row["volunteer"]) == ("completed", "23.50", "50.00",
+                                                                                       "Auntie Zhou")
+    assert row["receipt"] == ""  # the volunteer's photo: theirs to download, the household sees it on the page
+
+
+def test_a_volunteer_s_export_holds_what_they_ran_without_the_door_once_it_ended(errand_story):
+    archive = export(errand_story["client"](errand_story["zhou"]))
+    rows = errand_rows(archive)
+    done, running = rows["Blood pressure tablets"], rows["Rice 5 kg"]
+    assert done["my_part"] == "ran" and done["state"] == "completed" and done["spent_yuan"] == "23.50"
+    assert (done["unit"], done["for"], done["building"]) == ("", "", "Building 1")
+    assert done["receipt"] in archive.namelist()  # the receipt photo they took, as a file
+    assert (running["unit"], running["for"]) == ("101", "刘奶奶")  # theirs and under way: as the errand page shows
+    text = "\n".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".json"))
+    assert '"502"' not in text and "knock twice" not in text  # Li Na's door (as a value), Liu's contact
+
+
+def test_a_volunteer_who_gave_an_errand_back_keeps_the_what_and_never_the_door(errand_story):
+    archive = export(errand_story["client"](errand_story["wu"]))
+    rows = errand_rows(archive)
+    assert set(rows) == {"Blood pressure tablets"}
+    row = rows["Blood pressure tablets"]
+    assert (row["my_part"], row["unit"], row["for"], row["volunteer"], row["spent_yuan"]) == ("ran", "", "", "", "")
+    text = "\n".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".json"))
+    assert '"502"' not in text and "Auntie Zhou" not in text
+
+
+def test_an_errand_placed_for_a_home_is_in_its_people_s_export_and_no_one_else_s(errand_story, neighbour):
+    son = export(errand_story["client"](errand_story["son"]))
+    (row,) = read_json(son, "errands.json")
+    assert (row["what"], row["my_part"], row["unit"], row["for"]) == ("Rice 5 kg", "for_my_household", "101", "刘奶奶")
+    assert read_json(export(errand_story["client"](neighbour)), "errands.json") == []
+
+
+def test_after_the_run_ends_the_volunteer_s_export_forgets_the_door(errand_story):
+    from board.errands import service as errands
+
+    zhou = errand_story["zhou"]
+    assert errand_rows(export(errand_story["client"](zhou)))["Rice 5 kg"]["unit"] == "101"
+    errands.act(errand_story["rice"], "give_back", zhou)
+    db.session.expire_all()
+    row = errand_rows(export(errand_story["client"](zhou)))["Rice 5 kg"]
+    assert (row["my_part"], row["unit"], row["for"]) == ("ran", "", "")

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, or_, select
 
 from board import photos, policy, registry
 from board.box.models import Delivery, Gift, RegisterLine, shelf_keepers
+from board.errands import export as errand_export
 from board.volunteers.service import export_rows as volunteer_rows
 from board.cards import transitions
 from board.errors import Forbidden
@@ -175,8 +176,10 @@ def export_zip(user: User) -> bytes:
         "profile": _profile(user), "households": _households(user), "cards": _cards(user),
         "handoffs": _handoffs(user, handoffs, photo_files), "register": _register(user),
         "notifications": _notifications(user), "activity_log": _events(user), **_gifts_and_deliveries(user),
-        "volunteering": volunteer_rows(user),
+        "volunteering": volunteer_rows(user), "errands": errand_export.export_rows(user),
     }
+    # The receipt photos the resident took as a volunteer (errands.csv names each under receipts/).
+    receipts = {name: f"receipts/{name}" for name in errand_export.receipt_names(user)}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", _readme())
@@ -189,6 +192,11 @@ def export_zip(user: User) -> bytes:
                 archive.write(photos.path_of(name), photo_files[hid])
             except (FileNotFoundError, ValueError):
                 continue  # a photo already gone from disk: the handoff says so by its empty file
+        for name, inside in receipts.items():
+            try:
+                archive.write(photos.path_of(name), inside)
+            except (FileNotFoundError, ValueError):
+                continue
     return buffer.getvalue()
 
 
@@ -196,7 +204,9 @@ def _readme() -> str:
     return _(
         "Everything Doorstep holds about you. profile: your account; households: your home and its people; "
         "cards: what you posted; handoffs: what you gave and received (photos/: the doorstep photos you took); "
-        "register: the medicine box lines about you; gifts, deliveries; notifications; activity_log: what you did. "
+        "register: the medicine box lines about you; gifts, deliveries; notifications; activity_log: what you did; "
+        "errands: what you ordered or was ordered for your home, and what you ran as a volunteer (receipts/: the "
+        "receipt photos you took). "
         "Each list is in a .json and a .csv file."
     ) + "\n"
 
