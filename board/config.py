@@ -48,11 +48,6 @@ class Config:
     LOGIN_RATE_LIMIT = "5 per minute"  # per address and login name
     LOGIN_ADDRESS_RATE_LIMIT = "20 per 10 minutes"  # failed log-ins per address, whatever the login name
     REGISTER_RATE_LIMIT = "10 per hour"  # registration forms sent per address (with a known invite code)
-    # "That login is taken" answers per community, from every address together: however many addresses
-    # someone with the lobby's code uses, they learn at most this many existing logins (phone numbers)
-    # an hour. Once spent, registration by form pauses for that community until the hour is over;
-    # coordinators can still add people (Households, phone intake). See the README on registration.
-    REGISTER_TAKEN_RATE_LIMIT = "30 per hour"
     INVITE_RATE_LIMIT = "10 per minute"  # wrong invite codes per address; the 429 page says "wait a minute"
 
     # Argon2 cost; tests lower it so that hundreds of accounts hash quickly.

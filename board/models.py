@@ -142,7 +142,9 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    login: Mapped[str] = mapped_column(String(80), unique=True)  # a login name or a phone number
+    # A login name or a phone number; not unique: registering must not tell anyone which logins exist, so a
+    # login may be shared by a few accounts and the password tells them apart (board/auth/service.py).
+    login: Mapped[str] = mapped_column(String(80), index=True)
     # Read through `display_name`, which says "a former resident" once the account is erased.
     _display_name: Mapped[str] = mapped_column("display_name", String(60))
     password_hash: Mapped[str] = mapped_column(String(255))

@@ -52,11 +52,40 @@ def test_register_creates_the_account_and_membership_and_logs_in(client, communi
     assert "Jinting Garden" in client.get("/").get_data(as_text=True)
 
 
-def test_register_refuses_a_taken_login_case_insensitively(client, community, resident):
-    page = client.post("/register", data=join_data(login="LINA")).get_data(as_text=True)
-    assert errors_beside(page, "login") == ["That login is taken. Please choose another."]
+def test_registering_a_login_someone_has_answers_as_a_free_one_and_makes_a_separate_account(app, community, resident):
+    """Nothing tells whoever has the lobby's code that 'lina' lives here: the same redirect, the same welcome,
+    a board of their own; Li Na's account is untouched and each password logs into its own account."""
+    free = app.test_client().post("/register", data=join_data(login="nobody-has-this"), follow_redirects=True)
+    taken = app.test_client().post("/register", data=join_data(login=" LINA "), follow_redirects=True)
+    assert (free.status_code, taken.status_code) == (200, 200)
+    assert [r.location for r in free.history] == [r.location for r in taken.history] == ["/"]
+    for page in (free.get_data(as_text=True), taken.get_data(as_text=True)):
+        assert "Welcome to Jinting Garden, Xiaomei!" in page and "Li Na" not in page and "taken" not in page
+    accounts = User.query.filter_by(login="lina").order_by(User.id).all()
+    assert [a.display_name for a in accounts] == ["Li Na", "Xiaomei"]
+    assert accounts[0].password_hash == resident.password_hash
+    from board.auth.service import authenticate
+    assert authenticate("lina", factories.PASSWORD) is accounts[0]
+    assert authenticate("Lina", "long-enough-pw") is accounts[1]
+    assert authenticate("lina", "neither-password") is None
+
+
+def test_registering_again_with_ones_own_login_and_password_logs_into_the_account_one_has(client, community, resident):
+    """Someone who forgot they had registered: their own account, no second one."""
+    response = client.post("/register", data=join_data(login="lina", password=factories.PASSWORD,
+                                                       confirm=factories.PASSWORD), follow_redirects=True)
+    assert response.status_code == 200 and "Welcome to Jinting Garden, Li Na!" in response.get_data(as_text=True)
+    assert User.query.filter_by(login="lina").count() == 1
+
+
+def test_a_login_shared_by_the_most_accounts_allowed_asks_for_another_and_keeps_the_text(app, client, community):
+    from board.auth.service import MAX_ACCOUNTS_PER_LOGIN
+    for n in range(MAX_ACCOUNTS_PER_LOGIN):
+        factories.user(community, login="busy", password=f"password-number-{n}", unit=str(n + 1))
+    page = client.post("/register", data=join_data(login="busy")).get_data(as_text=True)
+    assert errors_beside(page, "login") == ["Please choose another login name, or ask your coordinator to add you."]
     assert value_of(page, "display_name") == "Xiaomei", "what was typed is kept"
-    assert User.query.count() == 1
+    assert User.query.filter_by(login="busy").count() == MAX_ACCOUNTS_PER_LOGIN
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from board.auth.service import login_taken
 from board.inputs import strip_invisible
 
 LOGIN_PATTERN = r"^[A-Za-z0-9._+\- ]+$"
@@ -36,9 +35,6 @@ class InviteForm(FlaskForm):
     code = StringField(_l("Invite code"), validators=[DataRequired(_l("Please enter the invite code."))])
 
 
-LOGIN_TAKEN = _l("That login is taken. Please choose another.")
-
-
 class RegisterForm(FlaskForm):
     code = HiddenField()
     display_name = StringField(
@@ -64,10 +60,6 @@ class RegisterForm(FlaskForm):
         description=_l("Shown only to the neighbour you are matched with, and to coordinators."),
         validators=[DataRequired(_l("Please enter your unit number.")), Length(max=20)],
     )
-
-    def validate_login(self, field):
-        if login_taken(field.data):
-            raise ValidationError(LOGIN_TAKEN)
 
 
 class LoginForm(FlaskForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from board.auth import sessions
 from board.extensions import db
@@ -36,8 +36,36 @@ def normalise_login(login: str) -> str:
     return login
 
 
-def login_taken(login: str) -> bool:
-    return db.session.scalar(select(func.count(User.id)).where(User.login == normalise_login(login))) > 0
+# How many accounts may share one login. Registering never says a login is taken (that would tell whoever
+# has the lobby's invite code which phone numbers live here), so a login may belong to several accounts,
+# each with its own password; a log-in checks each of them, so their number is bounded.
+MAX_ACCOUNTS_PER_LOGIN = 5
+
+
+def accounts_with_login(login: str) -> list[User]:
+    """The live accounts registered under this login, oldest first (at most MAX_ACCOUNTS_PER_LOGIN)."""
+    return list(db.session.scalars(
+        select(User).where(User.login == normalise_login(login), User.erased_at.is_(None))
+        .order_by(User.id).limit(MAX_ACCOUNTS_PER_LOGIN)
+    ))
+
+
+def _matching(accounts: list[User], password: str) -> User | None:
+    """The account among these whose password this is. Always at least one hash check, so that the time
+    taken does not tell a login with no account from one with an account."""
+    if not accounts:
+        _hasher().hash(password)
+        return None
+    found = None
+    for user in accounts:  # all of them, not the first match: the time does not say which one it was
+        if check_password(user, password) and found is None:
+            found = user
+    return found
+
+
+class LoginFull(Exception):
+    """MAX_ACCOUNTS_PER_LOGIN accounts already share this login: the form asks for another one, without
+    saying why (a coordinator can add the household instead)."""
 
 
 def community_by_invite(code: str) -> Community | None:
@@ -62,6 +90,8 @@ def register(
     """Create the account, its membership and its place in the household behind that door, together."""
     if building.community_id != community.id:
         raise ValueError("building belongs to another community")
+    if len(accounts_with_login(login)) >= MAX_ACCOUNTS_PER_LOGIN:
+        raise LoginFull(login)
     household = households.household_at(community.id, building.id, unit)
     user = User(
         login=normalise_login(login),
@@ -93,12 +123,18 @@ def update_profile(user: User, *, display_name: str, locale: str | None, buildin
 
 
 def authenticate(login: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.login == normalise_login(login), User.erased_at.is_(None)))
-    if user is None:
-        # Spend the same time as a real check, so response time does not reveal who has an account.
-        _hasher().hash(password)
-        return None
-    return user if check_password(user, password) else None
+    """The account with this login and this password (a login may be shared: the password tells which)."""
+    return _matching(accounts_with_login(login), password)
+
+
+def register_or_log_in(*, login: str, password: str, **details) -> tuple[User, bool]:
+    """Registering: a new account, or the resident's own if this login and password already have one (someone
+    who forgot they had registered). (user, created). The answer looks the same either way, so the form
+    cannot be used to find out which logins exist."""
+    existing = _matching(accounts_with_login(login), password)
+    if existing is not None:
+        return existing, False
+    return register(login=login, password=password, **details), True
 
 
 def change_password(user: User, new_password: str) -> None:

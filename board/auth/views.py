@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, logout_user
 from board import policy
 from board.auth import service, sessions
 from board.cards import privacy
-from board.auth.forms import LOGIN_TAKEN, InviteForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
+from board.auth.forms import InviteForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
 from board.extensions import db, limiter, login_manager
 from board.households.labels import ROLE_LABELS
 from board.i18n import local
@@ -38,12 +38,6 @@ def building_choices(community):
     lambda: current_app.config["REGISTER_RATE_LIMIT"], key_func=get_remote_address, scope="register-address",
     methods=["POST"], deduct_when=lambda _response: g.get("registration_tried", False),
 )
-# Past the community's budget of "taken" answers, every registration there waits (not only the taken
-# ones: refusing only those would answer the question all the same).
-@limiter.limit(
-    lambda: current_app.config["REGISTER_TAKEN_RATE_LIMIT"], key_func=lambda: registration_community_key(),
-    scope="register-taken", methods=["POST"], deduct_when=lambda _response: g.get("login_taken", False),
-)
 def register():
     """Join a community: first its invite code, then your details."""
     if current_user.is_authenticated:
@@ -59,29 +53,31 @@ def register():
     form = RegisterForm(code=community.invite_code)
     form.building.choices = building_choices(community)
     g.registration_tried = request.method == "POST"
-    valid = form.validate_on_submit()
-    g.login_taken = any(str(error) == str(LOGIN_TAKEN) for error in form.login.errors)
-    if valid:
+    if form.validate_on_submit():
         building = next(b for b in community.buildings if b.id == form.building.data)
-        user = service.register(
-            display_name=form.display_name.data,
-            login=form.login.data,
-            password=form.password.data,
-            community=community,
-            building=building,
-            unit=form.unit.data,
-            locale=session.get("lang"),
-        )
-        session.clear()
-        sessions.start(user)
-        flash(_("Welcome to %(name)s, %(who)s!", name=community.name, who=user.display_name), "success")
-        return redirect(url_for("cards.board"))
+        try:
+            # Never "that login is taken": a login may be shared, the password tells the accounts apart, and
+            # this login and password already having an account logs its owner in (the same answer).
+            user, _created = service.register_or_log_in(
+                display_name=form.display_name.data,
+                login=form.login.data,
+                password=form.password.data,
+                community=community,
+                building=building,
+                unit=form.unit.data,
+                locale=session.get("lang"),
+            )
+        except service.LoginFull:
+            form.login.errors.append(_("Please choose another login name, or ask your coordinator to add you."))
+        else:
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            sessions.start(user)
+            flash(_("Welcome to %(name)s, %(who)s!", name=community.name, who=user.display_name), "success")
+            return redirect(url_for("cards.board"))
     return render_template("auth/register.html", form=form, community=community)
-
-
-def registration_community_key() -> str:
-    community = service.community_by_invite(request.values.get("code", ""))
-    return f"community:{community.id}" if community is not None else "community:none"
 
 
 def login_rate_key() -> str:
