@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from board import registry
 from board.extensions import db
+from board.models import Card
 from board.notifications.models import Notification
 from board.roster import ladder, service
 from board.roster.models import CareLine, CareRecord
@@ -91,6 +92,32 @@ def test_the_whole_ladder(world):
         service.log_call(people["second caller"], record_of(world), outcome="visited", wellbeing="same")
     record = record_of(world)
     assert record.step == 0 and record.step_due_at is None and record.next_due_at == at(610) + timedelta(days=3)
+
+
+def _climb_to_the_door_knock(world) -> CareLine:
+    with freeze_time(at(0)):
+        service.log_call(world["people"]["caller"], record_of(world), outcome="no_answer")
+    for minutes in (180, 240, 300):
+        with freeze_time(at(minutes)):
+            assert ladder.sweep(at(minutes)) == 1
+    return db.session.scalars(select(CareLine).where(CareLine.step == 4)).one()
+
+
+@pytest.mark.parametrize("app_config", [{"BABEL_DEFAULT_LOCALE": "zh_CN"}])
+def test_the_sweeps_door_knock_errand_is_titled_in_the_communitys_language(world, app_config):
+    """The sweep has no request: the errand it places reads in the community's default language, not English."""
+    if service.errands_service() is None:
+        pytest.skip("no dispatch desk installed")
+    knock = _climb_to_the_door_knock(world)
+    card = db.session.get(Card, knock.card_id)
+    assert card.title == "请上门敲门：问候电话一直没人接"
+
+
+def test_the_door_knock_title_is_english_where_english_is_the_default(world):
+    if service.errands_service() is None:
+        pytest.skip("no dispatch desk installed")
+    knock = _climb_to_the_door_knock(world)
+    assert db.session.get(Card, knock.card_id).title == "Knock on the door: no answer to the check-in calls"
 
 
 def test_failed_calls_climb_too(world):

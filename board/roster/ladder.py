@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from board.events import record as record_event
@@ -67,14 +68,13 @@ def _door_knock(record: CareRecord, actor: User | None) -> int | None:
 
 
 def _knock_title() -> str:
-    """In the language of the request; the sweep (no request) writes it in English."""
-    from flask_babel import lazy_gettext as _l
+    """In the community's default language (BABEL_DEFAULT_LOCALE; there is no setting per community), whoever
+    climbed the rung: the title is stored once and read on the desk by volunteers of any language, and the sweep
+    has no request (no reader) at all."""
+    from flask_babel import force_locale, gettext
 
-    title = _l("Knock on the door: no answer to the check-in calls")
-    try:
-        return str(title)
-    except RuntimeError:
-        return title._args[0] if getattr(title, "_args", None) else "Knock on the door: no answer to the check-in calls"
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return gettext("Knock on the door: no answer to the check-in calls")
 
 
 def _a_coordinator(community_id: int) -> User | None:
