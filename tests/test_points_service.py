@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -12,6 +13,7 @@ from board.models import Event, utcnow
 from board.points import record as points_record
 from board.points import service
 from board.points.models import Account, CodeStatus, Entry, EntryKind, MerchantGift, Redemption
+from board.volunteers.models import Shift
 from tests import factories
 from tests.points_helpers import (
     balances_match_entries,
@@ -287,4 +289,32 @@ def test_a_record_counts_hours_points_and_what_for(community, resident, neighbou
     confirmed_need(resident, neighbour, title="Second")
     result = points_record.record_of(neighbour, community.id)
     assert result.earned == 20 and result.by_reason == {"need_met": [2, 20]} and result.times == 2
-    assert result.minutes <= 1 and result.hours == 0.0  # matched and left at once in the test
+    assert result.hours == 0.0  # no shift worked: a handoff's time (50 minutes here) is no hours
+
+
+def add_shift(community, user, hours_ago, ends_hours_ago, *, cancelled=False):
+    now = utcnow()
+    db.session.add(Shift(community_id=community.id, user_id=user.id, starts_at=now - timedelta(hours=hours_ago),
+                         ends_at=now - timedelta(hours=ends_hours_ago),
+                         cancelled_at=now - timedelta(days=2) if cancelled else None))
+
+
+def test_a_records_hours_are_the_volunteer_shifts_worked(community, other_community, resident, neighbour,
+                                                          coordinator):
+    """Shifts built by hand: ended ones count whole, one under way up to now; cancelled and future ones, another
+    volunteer's and another community's shifts count nothing, and neither do the handoffs' times."""
+    fund(coordinator)
+    confirmed_need(resident, neighbour)
+    with freeze_time(utcnow()):
+        add_shift(community, neighbour, 30, 27)  # 3 h
+        add_shift(community, neighbour, 52, 51.5)  # half an hour
+        add_shift(community, neighbour, 10, 8, cancelled=True)
+        add_shift(community, neighbour, 1.5, -2)  # under way: 1.5 h so far
+        add_shift(community, neighbour, -5, -8)  # to come
+        add_shift(community, resident, 5, 1)  # someone else's
+        add_shift(other_community, neighbour, 5, 1)  # another community's
+        db.session.commit()
+        result = points_record.record_of(neighbour, community.id)
+        assert result.hours == 5.0 and result.earned == 10 and result.times == 1
+        # A volunteer with shifts and no points yet: the hours are on the record all the same.
+        assert points_record.record_of(resident, community.id).hours == 4.0

@@ -1,11 +1,15 @@
 """Points pages: mine, redeeming, the code and its QR, the counter, the record and certificate, the rules; who sees what."""
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from board.extensions import db
 from board.points import record as points_record
 from board.points import service
+from board.models import utcnow
 from board.points.models import MerchantGift, Redemption
+from board.volunteers.models import Shift
 from tests import factories
 from tests.points_helpers import confirmed_need, fund, give_points, merchant_with_gift
 
@@ -64,11 +68,18 @@ def test_the_merchant_types_or_scans_the_code_and_marks_it_used(make_client, log
 def test_the_certificate_is_in_both_languages(client, login, community, coordinator, neighbour, resident):
     fund(coordinator)
     confirmed_need(resident, neighbour)
-    page = login(client, neighbour).get("/points/certificate").get_data(as_text=True)
+    now = utcnow()  # a 06:00–13:00 shift worked yesterday: the hours on the record and the certificate
+    db.session.add(Shift(community_id=community.id, user_id=neighbour.id, starts_at=now - timedelta(hours=30),
+                         ends_at=now - timedelta(hours=23)))
+    db.session.commit()
+    login(client, neighbour)
+    record_page = client.get("/points/record").get_data(as_text=True)
+    assert '<dd id="record-hours">7.0</dd>' in record_page and "volunteer shifts worked" in record_page
+    page = client.get("/points/certificate").get_data(as_text=True)
     assert "Certificate of volunteer service" in page and "志愿服务证明" in page
     assert 'lang="zh-CN"' in page and 'lang="en"' in page
-    assert "Helped 1 times, for 0.0 hours, and earned 10 volunteer points." in page
-    assert "共帮忙1次，服务0.0小时，获得志愿积分10分。" in page
+    assert "Helped 1 times, served 7.0 hours in volunteer shifts, and earned 10 volunteer points." in page
+    assert "共帮忙1次，志愿值班7.0小时，获得志愿积分10分。" in page
 
 
 def test_a_coordinator_sets_the_rules_funds_the_pool_and_takes_points_back(client, login, community, coordinator,

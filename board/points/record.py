@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from board.extensions import db
 from board.models import User, utcnow
 from board.points.models import Account, AccountKind, Entry, EntryKind, Reason
+from board.volunteers.service import hours_worked
 
 
 @dataclass
@@ -21,16 +22,12 @@ class Record:
     balance: int = 0
     earned: int = 0
     spent: int = 0
-    minutes: int = 0
+    hours: float = 0.0  # the volunteer shifts worked (board.volunteers.service.hours_worked)
     first: datetime | None = None
     last: datetime | None = None
     by_reason: dict[str, list[int]] = field(default_factory=dict)  # reason -> [times, points]
     lines: list[Entry] = field(default_factory=list)
     reversed_ids: set[int] = field(default_factory=set)
-
-    @property
-    def hours(self) -> float:
-        return round(self.minutes / 60, 1)
 
     @property
     def times(self) -> int:
@@ -45,10 +42,11 @@ def _account(user: User, community_id: int) -> Account | None:
 def record_of(user: User, community_id: int, *, limit: int = 200) -> Record:
     """Every line in or out of the volunteer's account, newest first, and the sums of what was earned.
 
-    Hours are the time from each match to the door (at most 3 hours a handoff); a check-in counts no hours.
-    Earned points that a coordinator took back count for nothing.
+    Hours are the volunteer shifts they worked in the community (planned by a coordinator, not cancelled; one
+    under way counts up to now), the time the volunteers' pages show; being on duty without a shift, a handoff or
+    a call counts no hours of its own. Earned points that a coordinator took back count for nothing.
     """
-    result = Record(user=user)
+    result = Record(user=user, hours=hours_worked(user.id, community_id))
     account = _account(user, community_id)
     if account is None:
         return result
@@ -65,7 +63,6 @@ def record_of(user: User, community_id: int, *, limit: int = 200) -> Record:
         times_points[0] += 1
         times_points[1] += entry.amount
         result.earned += entry.amount
-        result.minutes += entry.minutes
         result.first = result.first or entry.created_at
         result.last = entry.created_at
     result.spent = int(db.session.scalar(select(func.coalesce(func.sum(Entry.amount), 0)).where(
