@@ -12,7 +12,7 @@ from board.extensions import db
 from board.households import service as households
 from board.models import Event, Handoff
 from board.stats import facts, keeping, service
-from board.stats.models import StatCount, StatSeen
+from board.stats.models import ANY_BUILDING, ANY_CATEGORY, StatCount, StatSeen
 from tests import factories
 
 TODAY = date(2026, 11, 25)  # a Wednesday; the week is Mon 23 – Sun 29 Nov, last week 16–22 Nov
@@ -248,3 +248,64 @@ def test_suppression_never_shows_under_three_nor_lets_the_total_give_one_away(co
     # What the total minus the shown counts leaves is spread over two or more buildings, or is nothing.
     assert len(held) != 1 or counts[held[0]] == 0
     assert all(shown[b] == counts[b] for b in shown if isinstance(shown[b], int))
+
+
+def seen_ids(metric):
+    return set(db.session.scalars(select(StatSeen.subject_id).where(StatSeen.metric == metric)))
+
+
+def test_erasing_an_account_takes_its_id_out_of_the_numbers_and_keeps_the_counts(community, resident, neighbour,
+                                                                                  coordinator, errands_table):
+    """Who was counted once a period is kept by id: an erased account's id goes at once (and an emptied home's),
+    the counts stay, and a rebuild of the log gives the same rows."""
+    from board.accounts import service as accounts
+
+    grandma = households.add_person(coordinator, resident.household, name="Grandma Li", age_group="over_80")
+    home = grandma.household_id
+    errand = factories.card(resident, title="Fever medicine")
+    db.session.execute(errands_table.insert().values(card_id=errand.id, community_id=community.id))
+    db.session.commit()
+    handoffs.move(handoffs.offer_help(errand, neighbour), "receive_in_person", resident)
+    record("roster.call_logged", community_id=community.id, actor=coordinator, household_id=home,
+           outcome="reached", wellbeing="same", caller_id=coordinator.id)
+    db.session.commit()
+    assert seen_ids("volunteers_active") == {neighbour.id, coordinator.id} and seen_ids("elders_served") == {home}
+    counted = service.numbers(community.id, "week").totals
+    accounts.erase(neighbour, password=factories.PASSWORD)
+    assert seen_ids("volunteers_active") == {coordinator.id}
+    accounts.erase(resident, password=factories.PASSWORD)
+    assert seen_ids("elders_served") == {home}  # Grandma Li still lives there: the home's, not the account's
+    kept = snapshot()
+    keeping.rebuild(community.id)
+    assert snapshot() == kept
+    accounts.erase_person(coordinator, db.session.get(type(grandma), grandma.id), password=factories.PASSWORD)
+    assert seen_ids("elders_served") == set()  # nobody is left in it
+    assert service.numbers(community.id, "week").totals == counted
+    assert counted["volunteers_active"] == 2 and counted["elders_served"] == 1
+    # (A rebuild now would not count her home as an elder's: erasing her erased her age group too.)
+
+
+def test_each_count_is_kept_summed_over_buildings_and_categories(log):
+    """The rows the page reads (totals, a building's, a category's) are the sums of each fact's own rows."""
+    rows = db.session.execute(select(StatCount.grain, StatCount.start, StatCount.metric, StatCount.building_id,
+                                     StatCount.category, StatCount.bucket, StatCount.n)
+                              .where(StatCount.community_id == log["community"].id)).all()
+    own = [r for r in rows if r.building_id != ANY_BUILDING and r.category != ANY_CATEGORY]
+    kept = {tuple(r[:-1]): r.n for r in rows}
+
+    def summed(building, category):
+        out = {}
+        for r in own:
+            if (building is None or r.building_id == building(r)) and (category is None or r.category == category(r)):
+                key = (r.grain, r.start, r.metric, ANY_BUILDING if building is None else r.building_id,
+                       ANY_CATEGORY if category is None else r.category, r.bucket)
+                out[key] = out.get(key, 0) + r.n
+        return out
+
+    totals = summed(None, None)
+    per_building = {k: v for k, v in summed(lambda r: r.building_id, None).items() if k[3] != 0}
+    per_category = {k: v for k, v in summed(None, lambda r: r.category).items() if k[4] != ""}
+    assert totals and per_building and per_category
+    assert {k: v for k, v in kept.items() if k[3] == ANY_BUILDING and k[4] == ANY_CATEGORY} == totals
+    assert {k: v for k, v in kept.items() if k[3] != ANY_BUILDING and k[4] == ANY_CATEGORY} == per_building
+    assert {k: v for k, v in kept.items() if k[3] == ANY_BUILDING and k[4] != ANY_CATEGORY} == per_category

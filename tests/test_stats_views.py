@@ -89,3 +89,34 @@ def test_coordinators_download_the_numbers_with_no_formula_and_no_count_under_th
     assert ["week", rows[1][1], "needs_met", "Building 2", "", "<3"] in rows
     for private in (NAME, UNIT, CONTACT, TITLE, NOTE):
         assert private not in text
+
+
+def test_the_page_takes_the_same_few_statements_whatever_the_period_or_the_size_of_the_log(world, community,
+                                                                                          resident, neighbour,
+                                                                                          client, login):
+    """The numbers are kept summed as events arrive: the page reads them in a fixed number of statements
+    (the session's user, the three of the numbers), not one per chart, day, building or category."""
+    from board.stats import keeping
+    from tests.conftest import counting_statements
+
+    login(client, resident)
+
+    def statements():
+        out = {}
+        for period in ("week", "month", "all"):
+            assert client.get(f"/numbers/?period={period}").status_code == 200  # warm
+            with counting_statements() as seen:
+                assert client.get(f"/numbers/?period={period}").status_code == 200
+            out[period] = [s for s in seen]
+        return out
+
+    few = statements()
+    others = [factories.user(community, login=f"n{i}", building=i % 3, unit=f"{i}01") for i in range(6)]
+    for i, author in enumerate(others * 2):
+        card = factories.card(author, title=f"Need {i}", category=("food", "medicine", "supplies")[i % 3])
+        handoffs.move(handoffs.offer_help(card, neighbour), "receive_in_person", author)
+    keeping.rebuild(community.id)
+    many = statements()
+    for period in few:
+        assert len(many[period]) == len(few[period]) <= 5, "\n".join(many[period])
+        assert sum("stats_counts" in s for s in many[period]) == 2, period

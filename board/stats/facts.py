@@ -23,6 +23,10 @@ ELDER_AGES = frozenset({"over_60", "over_80"})
 
 # Metrics whose count is of distinct homes or people in a period (not additive over days).
 DISTINCT = frozenset({"elders_served", "volunteers_active"})
+# What a distinct metric's subject id is: an account (a giver, a caller) or a home.
+USER_SUBJECTS = frozenset({"volunteers_active"})
+HOME_SUBJECTS = frozenset({"elders_served"})
+ERASURES = frozenset({"account.erased", "household.person_erased"})
 TIMES = ("match_secs", "receipt_secs")
 NO_BUCKET = -1
 

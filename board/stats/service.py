@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, or_, select
 
 from board import policy
 from board.errors import Forbidden
@@ -15,7 +15,7 @@ from board.extensions import db
 from board.models import Building, User, utcnow
 from board.stats.facts import NO_BUCKET, TIMES
 from board.stats.keeping import local_day
-from board.stats.models import ALL_START, StatCount
+from board.stats.models import ALL_START, ANY_BUILDING, ANY_CATEGORY, StatCount
 
 PERIODS = ("week", "month", "all")
 COUNTS = ("needs_met", "offers_given", "box_takes", "box_gifts", "errands_completed", "elders_served", "checkins",
@@ -102,14 +102,19 @@ def suppress(counts: dict[int, int]) -> dict[int, int | str]:
 
 
 def numbers(community_id: int, period: str, day: date | None = None) -> Numbers:
-    """Everything the numbers page shows for one period, in three statements."""
+    """Everything the numbers page shows for one period, in three statements, each of tens of rows: the totals
+    (and the times' buckets) of the period and the one before, and this period's rows per building and per
+    category, all kept summed as events arrive (board.stats.keeping.levels)."""
     day = day or today()
     grain, start, end, previous = bounds(period, day)
     starts = [start] + ([previous] if previous else [])
+    total = and_(StatCount.building_id == ANY_BUILDING, StatCount.category == ANY_CATEGORY)
     rows = db.session.execute(
         select(StatCount.start, StatCount.metric, StatCount.building_id, StatCount.category, StatCount.bucket,
                StatCount.n)
-        .where(StatCount.community_id == community_id, StatCount.grain == grain, StatCount.start.in_(starts))
+        .where(StatCount.community_id == community_id, StatCount.grain == grain, StatCount.start.in_(starts),
+               or_(total, and_(StatCount.start == start,
+                               or_(StatCount.building_id == ANY_BUILDING, StatCount.category == ANY_CATEGORY))))
     ).all()
     totals = dict.fromkeys(COUNTS, 0)
     before = dict.fromkeys(COUNTS, 0) if previous else None
@@ -117,6 +122,14 @@ def numbers(community_id: int, period: str, day: date | None = None) -> Numbers:
     by_building: dict[str, dict[int, int]] = {m: {} for m in BY_BUILDING}
     by_category: dict[str, dict[str, int]] = {}
     for row_start, metric, building_id, category, bucket_, count in rows:
+        if building_id != ANY_BUILDING:  # a building's, over every category
+            if metric in BY_BUILDING and building_id and bucket_ == NO_BUCKET:
+                by_building[metric][building_id] = by_building[metric].get(building_id, 0) + count
+            continue
+        if category != ANY_CATEGORY:  # a category's, over every building
+            if metric in BY_CATEGORY and category and bucket_ == NO_BUCKET:
+                by_category.setdefault(category, dict.fromkeys(BY_CATEGORY, 0))[metric] += count
+            continue
         if metric in TIMES:
             if row_start == start:
                 histograms[metric][bucket_] = histograms[metric].get(bucket_, 0) + count
@@ -125,12 +138,8 @@ def numbers(community_id: int, period: str, day: date | None = None) -> Numbers:
             continue
         if row_start != start:
             before[metric] += count
-            continue
-        totals[metric] += count
-        if metric in BY_BUILDING and building_id:
-            by_building[metric][building_id] = by_building[metric].get(building_id, 0) + count
-        if metric in BY_CATEGORY and category:
-            by_category.setdefault(category, dict.fromkeys(BY_CATEGORY, 0))[metric] += count
+        else:
+            totals[metric] += count
     buildings = db.session.execute(
         select(Building.id, Building.name).where(Building.community_id == community_id).order_by(Building.name)
     ).all()
@@ -149,25 +158,36 @@ def numbers(community_id: int, period: str, day: date | None = None) -> Numbers:
 
 
 def _series(community_id: int, period: str, start: date, end: date, day: date):
-    """Per day of the week or month; since the start per week for half a year, per month after that."""
+    """Per day of the week or month; since the start per week for half a year, per month after that (the last
+    two years). Only the metrics' totals, each point's start named: the key's every column is given, so each row
+    is one look-up in the primary key (not a scan of every metric, building and category of the period)."""
     if period == "all":
-        grains, low, high = ("week", "month"), day - timedelta(days=WEEKS_BEFORE_MONTHS * 7), day
+        low = day - timedelta(days=WEEKS_BEFORE_MONTHS * 7)
+        this_week = day - timedelta(days=day.weekday())
+        weeks = [this_week - timedelta(days=7 * i) for i in range(WEEKS_BEFORE_MONTHS + 1)]
+        cursor, months = day.replace(day=1), []
+        for _ in range(MONTHS_SHOWN):
+            months.append(cursor)
+            cursor = (cursor - timedelta(days=1)).replace(day=1)
+        wanted = [("week", w) for w in weeks if w >= low] + [("month", m) for m in months]
     else:
-        grains, low, high = ("day",), start, end
+        wanted = [("day", start + timedelta(days=i)) for i in range((end - start).days + 1)]
+    grains = sorted({grain for grain, _ in wanted})
     rows = db.session.execute(
-        select(StatCount.grain, StatCount.start, StatCount.metric, func.sum(StatCount.n))
-        .where(StatCount.community_id == community_id, StatCount.grain.in_(grains), StatCount.metric.in_(SERIES),
-               StatCount.start <= high, (StatCount.start >= low) | (StatCount.grain == "month"))
-        .group_by(StatCount.grain, StatCount.start, StatCount.metric)
+        select(StatCount.grain, StatCount.start, StatCount.metric, StatCount.n)
+        .where(StatCount.community_id == community_id, StatCount.grain.in_(grains),
+               StatCount.start.in_(sorted({d for _, d in wanted})), StatCount.metric.in_(SERIES),
+               StatCount.building_id == ANY_BUILDING, StatCount.category == ANY_CATEGORY,
+               StatCount.bucket == NO_BUCKET)
     ).all()
     found: dict[tuple[str, date], dict[str, int]] = {}
     for grain, row_start, metric, n in rows:
         found.setdefault((grain, row_start), dict.fromkeys(SERIES, 0))[metric] = int(n)
+    asked = set(wanted)
+    found = {key: value for key, value in found.items() if key in asked}  # a Monday the 1st is a month's start too
     if period != "all":
-        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-        return [(d, found.get(("day", d), dict.fromkeys(SERIES, 0))) for d in days], "day"
+        return [(d, found.get(("day", d), dict.fromkeys(SERIES, 0))) for _, d in wanted], "day"
     months = sorted(d for grain, d in found if grain == "month")
-    this_week = day - timedelta(days=day.weekday())
     if not months or months[0] >= low.replace(day=1) + timedelta(days=31):
         # Everything within the last half year: per week from the first week with anything in it.
         first = min((d for grain, d in found if grain == "week"), default=this_week)
@@ -177,10 +197,11 @@ def _series(community_id: int, period: str, start: date, end: date, day: date):
     while cursor <= day:
         points.append(cursor)
         cursor = (cursor + timedelta(days=32)).replace(day=1)
-    return [(m, found.get(("month", m), dict.fromkeys(SERIES, 0))) for m in points[-24:]], "month"
+    return [(m, found.get(("month", m), dict.fromkeys(SERIES, 0))) for m in points], "month"
 
 
 WEEKS_BEFORE_MONTHS = 26
+MONTHS_SHOWN = 24
 
 
 def csv_rows(community_id: int, day: date | None = None) -> list[list]:
