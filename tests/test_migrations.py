@@ -250,3 +250,37 @@ def test_an_errands_team_becomes_a_foreign_key_that_a_deleted_team_sets_to_none(
     assert len(teams_of_errands()) == 2  # the rebuilt table (SQLite batch mode) kept its rows
     flask_migrate.upgrade()
     assert team_keys() == [("teams", ["team_id"], "SET NULL")]
+
+
+def test_the_numbers_already_kept_get_their_sums_over_buildings_and_categories(migrating_app):
+    """0013 → head with counts kept the old way: the totals, a building's and a category's rows are added up from
+    them (what keeping them as events arrive gives), and the downgrade takes those rows away again."""
+    flask_migrate.upgrade(revision="0013_errand_team")
+    own = [("day", 1, "medicine", 2), ("day", 1, "food", 1), ("day", 2, "food", 4), ("all", 2, "food", 4)]
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO communities (id, name, slug, invite_code, created_at) "
+                          "VALUES (1, 'Old Garden', 'old', 'OLD00001', CURRENT_TIMESTAMP)"))
+        for grain, building, category, n in own:
+            conn.execute(text("INSERT INTO stats_counts (community_id, grain, start, metric, building_id, category, "
+                              "bucket, n) VALUES (1, :g, '2026-12-01', 'needs_met', :b, :c, -1, :n)"),
+                         {"g": grain, "b": building, "c": category, "n": n})
+        conn.execute(text("INSERT INTO stats_counts (community_id, grain, start, metric, building_id, category, "
+                          "bucket, n) VALUES (1, 'day', '2026-12-01', 'match_secs', 0, '', 120, 3)"))
+    flask_migrate.upgrade()
+
+    def summed():
+        with db.engine.connect() as conn:
+            return {tuple(r[:-1]): r[-1] for r in conn.execute(text(
+                "SELECT grain, metric, building_id, category, bucket, n FROM stats_counts "
+                "WHERE building_id = -1 OR category = '*'"))}
+
+    assert summed() == {
+        ("day", "needs_met", -1, "*", -1): 7, ("day", "needs_met", 1, "*", -1): 3, ("day", "needs_met", 2, "*", -1): 4,
+        ("day", "needs_met", -1, "medicine", -1): 2, ("day", "needs_met", -1, "food", -1): 5,
+        ("all", "needs_met", -1, "*", -1): 4, ("all", "needs_met", 2, "*", -1): 4, ("all", "needs_met", -1, "food", -1): 4,
+        ("day", "match_secs", -1, "*", 120): 3,
+    }
+    flask_migrate.downgrade(revision="0013_errand_team")
+    assert summed() == {}
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM stats_counts")).scalar_one() == 5
