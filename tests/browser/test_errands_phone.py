@@ -8,6 +8,7 @@ from PIL import Image
 from tests import factories
 from tests.browser.test_handoff_phone import fits, phone
 from tests.browser.test_live_board import expect, not_reloaded, streaming
+from tests.browser.test_phone import axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -77,3 +78,49 @@ def test_order_assign_deliver_confirm_and_the_desk_counts_live(new_page, browser
     assert "502" not in runner.context.new_page().goto(errand_url).text(), "after the run the volunteer sees no door"
     assert not_reloaded(desk), "the desk changed in place"
     assert desk.errors == [] and orderer.errors == [] and runner.errors == []
+
+
+@pytest.fixture
+def errands_world(community, resident, neighbour, coordinator):
+    """An errand waiting in the queue (with a team), one the volunteer runs, one on the problems list with money owed."""
+    from board.errands import service
+    from board.volunteers import service as crew
+
+    volunteer = factories.user(community, login="zhou", display_name="Auntie Zhou", building=2, unit="201",
+                               role="volunteer")
+    medicine = crew.team_by_key(community.id, "medicine")
+    waiting = service.place_errand(resident, household=resident.household, title="Blood pressure tablets",
+                                   from_where="Pharmacy", budget=6000, team_id=medicine.id, urgency="urgent")
+    running = service.place_errand(neighbour, household=neighbour.household, title="Rice 5 kg", payment="reimbursed")
+    service.claim(running, volunteer)
+    problem = service.place_errand(resident, household=resident.household, title="Eggs")
+    service.claim(problem, volunteer)
+    service.record_spent(problem, volunteer, amount=1200, receipt=None)
+    service.act(problem, "report_problem", volunteer, outcome="not_home", note="rang twice")
+    return {"volunteer": volunteer, "waiting": waiting, "running": running, "problem": problem}
+
+
+AXE_PATHS = {
+    "coordinator": lambda w: ["/errands/", f"/errands/{w['waiting'].id}", f"/errands/{w['problem'].id}",
+                              "/errands/new", "/errands/settings"],
+    "volunteer": lambda w: ["/errands/", f"/errands/{w['waiting'].id}", f"/errands/{w['running'].id}",
+                            "/errands/mine", "/errands/new"],
+    "resident": lambda w: ["/errands/mine", f"/errands/{w['waiting'].id}", "/errands/new"],
+}
+
+
+@pytest.mark.parametrize("who", sorted(AXE_PATHS))
+def test_the_errand_pages_have_no_axe_violations_at_360_px(request, axe_page, live_server, browser_login,
+                                                            errands_world, who):
+    """The desk, an errand's page (queue, run, problem), the order form (and refused), the volunteer's list."""
+    user = errands_world["volunteer"] if who == "volunteer" else request.getfixturevalue(who)
+    page = axe_page()
+    browser_login(page, user)
+    for path in AXE_PATHS[who](errands_world):
+        page.goto(live_server + path)
+        assert axe_violations(page) == [], path
+    page.goto(live_server + "/errands/new")
+    page.select_option("select[name=team]", index=1)
+    page.click("button[type=submit].primary")  # no title: the form comes back with its errors
+    assert page.locator(".field.has-error").count() >= 1
+    assert axe_violations(page) == [], "the refused order form"
