@@ -193,3 +193,42 @@ def test_the_checker_finds_errors(tmp_path):
     bad = FRAGMENT_DOCUMENT.format(lang="en", body='<p hx-get="/x"><div>block in p</p>')
     errors = vnu_errors({"good": good, "bad": bad}, tmp_path)
     assert errors and all(e.startswith("bad:") for e in errors), errors
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_errand_pages_pass_the_w3c_checker(make_client, login, community, resident, neighbour, coordinator, lang,
+                                                tmp_path):
+    """The desk, an errand's page waiting (with its team and the coordinator's suggestions), running and on the
+    problems list, the order form (and refused, with its errors), the volunteer's list, the settings."""
+    from board.errands import service
+    from board.volunteers import service as crew
+
+    vnu_command()
+    volunteer = factories.user(community, login="zhou", display_name="Auntie Zhou", building=2, unit="201",
+                               role="volunteer")
+    for user in (resident, coordinator, volunteer):
+        db.session.get(User, user.id).locale = lang
+    medicine = crew.team_by_key(community.id, "medicine")
+    waiting = service.place_errand(resident, household=resident.household, title="Blood pressure tablets",
+                                   from_where="Pharmacy", budget=6000, team_id=medicine.id, urgency="urgent")
+    running = service.place_errand(neighbour, household=neighbour.household, title="Rice", payment="reimbursed")
+    service.claim(running, volunteer)
+    problem = service.place_errand(resident, household=resident.household, title="Eggs")
+    service.claim(problem, volunteer)
+    service.record_spent(problem, volunteer, amount=1200, receipt=None)
+    service.act(problem, "report_problem", volunteer, outcome="not_home")
+    documents = {}
+    pages = {
+        resident: ["/errands/mine", f"/errands/{waiting.id}", "/errands/new"],
+        volunteer: ["/errands/", "/errands/mine", f"/errands/{waiting.id}", f"/errands/{running.id}"],
+        coordinator: ["/errands/", f"/errands/{waiting.id}", f"/errands/{problem.id}", "/errands/new",
+                      "/errands/settings"],
+    }
+    for user, paths in pages.items():
+        client = login(make_client(), user)
+        collect(client, paths, f"{lang} {user.login}", documents, lang)
+    refused = login(make_client(), resident).post("/errands/new", data={"title": "", "team": "junk"})
+    assert refused.status_code == 200
+    documents[f"{lang} the refused order form"] = refused.get_data(as_text=True)
+    errors = vnu_errors(documents, tmp_path)
+    assert errors == [], f"{len(errors)} errors:\n" + "\n".join(errors[:80])
