@@ -253,9 +253,9 @@ def test_an_errands_team_becomes_a_foreign_key_that_a_deleted_team_sets_to_none(
 
 
 def test_the_numbers_already_kept_get_their_sums_over_buildings_and_categories(migrating_app):
-    """0013 → head with counts kept the old way: the totals, a building's and a category's rows are added up from
+    """0014 → head with counts kept the old way: the totals, a building's and a category's rows are added up from
     them (what keeping them as events arrive gives), and the downgrade takes those rows away again."""
-    flask_migrate.upgrade(revision="0013_errand_team")
+    flask_migrate.upgrade(revision="0014_shared_logins")
     own = [("day", 1, "medicine", 2), ("day", 1, "food", 1), ("day", 2, "food", 4), ("all", 2, "food", 4)]
     with db.engine.begin() as conn:
         conn.execute(text("INSERT INTO communities (id, name, slug, invite_code, created_at) "
@@ -280,7 +280,7 @@ def test_the_numbers_already_kept_get_their_sums_over_buildings_and_categories(m
         ("all", "needs_met", -1, "*", -1): 4, ("all", "needs_met", 2, "*", -1): 4, ("all", "needs_met", -1, "food", -1): 4,
         ("day", "match_secs", -1, "*", 120): 3,
     }
-    flask_migrate.downgrade(revision="0013_errand_team")
+    flask_migrate.downgrade(revision="0014_shared_logins")
     assert summed() == {}
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM stats_counts")).scalar_one() == 5

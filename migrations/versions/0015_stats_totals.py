@@ -5,8 +5,8 @@ No schema change: rows with the sentinel building -1 and/or category "*" in the 
 (board.stats.models.ANY_BUILDING / ANY_CATEGORY). The upgrade adds them up from the rows already kept, so the
 numbers page reads the same figures at once (a `rebuild` gives the same rows).
 
-Revision ID: 0014_stats_totals
-Revises: 0013_errand_team
+Revision ID: 0015_stats_totals
+Revises: 0014_shared_logins
 Create Date: 2026-12-02 05:30:00
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_stats_totals'
-down_revision = '0013_errand_team'
+revision = '0015_stats_totals'
+down_revision = '0014_shared_logins'
 branch_labels = None
 depends_on = None
 
