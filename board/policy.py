@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import g, has_app_context
-from sqlalchemy import select
+from flask import g, has_app_context, has_request_context
+from sqlalchemy import exists, select
 
+from board.errands.models import Mode, settings_of, vulnerability
 from board.extensions import db
 from board.models import Card, Handoff, Household, Person, Role, User
+from board.volunteers.models import VolunteerProfile, on_duty_clause
 
 R = Role
 
@@ -366,9 +368,36 @@ def may_dispatch(viewer: User | None, community_id: int | None) -> bool:
     return is_coordinator(viewer, community_id)
 
 
+def on_duty(viewer: User | None, community_id: int | None) -> bool:
+    """A volunteer of that community on duty now: their own switch is on, or a shift a coordinator planned is
+    under way (board/volunteers). Read once per request (the desk asks it for every row)."""
+    if not has_role(viewer, R.VOLUNTEER, community_id):
+        return False
+    cache = g.setdefault("on_duty", {}) if has_request_context() else {}
+    key = (viewer.id, community_id)
+    if key not in cache:
+        stmt = select(exists().where(VolunteerProfile.user_id == viewer.id, on_duty_clause(community_id)))
+        cache[key] = bool(db.session.scalar(stmt))
+    return cache[key]
+
+
+def may_take_from_queue(viewer: User | None, community_id: int | None) -> bool:
+    """The queue, as a volunteer: while on duty, and only where volunteers claim (where coordinators assign
+    everything, a volunteer sees only their own errands)."""
+    return on_duty(viewer, community_id) and _mode(community_id) != Mode.ASSIGN.value
+
+
+def _mode(community_id: int) -> str:
+    """The community's dispatch mode (board/errands), read once per request."""
+    cache = g.setdefault("errand_mode", {}) if has_request_context() else {}
+    if community_id not in cache:
+        cache[community_id] = settings_of(community_id).mode
+    return cache[community_id]
+
+
 def may_see_desk(viewer: User | None, community_id: int | None) -> bool:
-    """The dispatch desk's queue (buildings only for volunteers): coordinators and volunteers."""
-    return may_dispatch(viewer, community_id) or may_run_errands(viewer, community_id)
+    """The dispatch desk's queue (buildings only for volunteers): coordinators; volunteers on duty, by the mode."""
+    return may_dispatch(viewer, community_id) or may_take_from_queue(viewer, community_id)
 
 
 def may_place_errand_for_others(viewer: User | None, community_id: int | None) -> bool:
@@ -381,14 +410,22 @@ def _errand_household(viewer: User | None, errand) -> bool:
 
 
 def may_see_errand(viewer: User | None, errand) -> bool:
-    """An errand's page: its household, its volunteer, coordinators; volunteers while it waits in the queue."""
+    """An errand's page: its household, its volunteer, coordinators; volunteers on duty while it waits in the queue."""
     if not _member_of(viewer, errand.community_id):
         return False
     return (
         may_dispatch(viewer, errand.community_id) or _errand_household(viewer, errand)
         or errand.volunteer_id == viewer.id
-        or (errand.state == "waiting" and may_run_errands(viewer, errand.community_id))
+        or (errand.state == "waiting" and may_take_from_queue(viewer, errand.community_id))
     )
+
+
+def may_claim_errand(viewer: User | None, errand) -> bool:
+    """"I'll take it" (on the desk or the board): a volunteer who may take from the queue and may run this errand
+    (not of its household); where vulnerable households are assigned by a coordinator, not theirs."""
+    if not may_take_from_queue(viewer, errand.community_id) or not may_run_errand(viewer, errand):
+        return False
+    return _mode(errand.community_id) == Mode.CLAIM.value or vulnerability(errand.household) <= 0
 
 
 ERRAND_DOOR_STATES = frozenset({"assigned", "accepted", "on_the_way", "delivered"})
@@ -471,7 +508,10 @@ QUESTIONS: dict[str, Callable[..., bool]] = {
     "dispatch": may_dispatch,
     "see_desk": may_see_desk,
     "place_errand_for_others": may_place_errand_for_others,
+    "on_duty": on_duty,
+    "take_from_queue": may_take_from_queue,
     "see_errand": may_see_errand,
+    "claim_errand": may_claim_errand,
     "see_errand_door": may_see_errand_door,
     "see_errand_person": may_see_errand_person,
     "see_receipt": may_see_receipt,

@@ -2,7 +2,7 @@
 from board.auth.service import register
 from board.cards.service import post_card
 from board.extensions import db
-from board.models import Building, Card, Community, Role, User
+from board.models import Building, Card, Community, Role, User, utcnow
 
 PASSWORD = "correct-horse-battery"
 
@@ -27,6 +27,16 @@ def user(community: Community, *, login: str, display_name: str | None = None, b
         role=Role(role),
         locale=locale,
     )
+
+
+def on_duty(user: User) -> User:
+    """An approved volunteer with their switch on: the desk's queue and its claims are for volunteers on duty."""
+    from board.volunteers.models import VolunteerProfile
+
+    db.session.add(VolunteerProfile(community_id=user.community_id, user_id=user.id, status="approved",
+                                    on_duty=True, on_duty_since=utcnow()))
+    db.session.commit()
+    return user
 
 
 def card(author: User, *, kind: str = "need", category: str = "medicine", title: str = "Fever medicine",

@@ -18,12 +18,14 @@ from tests import factories
 
 @pytest.fixture
 def volunteer(community):
-    return factories.user(community, login="zhou", display_name="Auntie Zhou", building=2, unit="201", role="volunteer")
+    return factories.on_duty(factories.user(community, login="zhou", display_name="Auntie Zhou", building=2, unit="201",
+                                            role="volunteer"))
 
 
 @pytest.fixture
 def volunteer2(community):
-    return factories.user(community, login="wu", display_name="Wu", building=2, unit="1503", role="volunteer")
+    return factories.on_duty(factories.user(community, login="wu", display_name="Wu", building=2, unit="1503",
+                                            role="volunteer"))
 
 
 def place(actor, **fields):
@@ -68,6 +70,25 @@ def test_claim_takes_the_card_as_its_giver_and_the_door_shows(resident, voluntee
     assert handoff.giver_id == volunteer.id and handoff.receiver_id == resident.id
     assert errand.card.status == "matched"
     assert kinds(errand)[-2:] == ["errand.claimed", "handoff.match"]
+
+
+def test_only_a_volunteer_on_duty_claims_by_their_switch_or_a_shift_under_way(resident, coordinator, volunteer,
+                                                                             community):
+    from board.volunteers import service as crew
+
+    errand = place(resident)
+    crew.set_on_duty(volunteer, crew.profile_of(volunteer, community.id), False)
+    assert not transitions.allowed(errand, "claim", volunteer)
+    with pytest.raises(Forbidden) as refused:
+        service.claim(errand, volunteer)
+    assert refused.value.message is transitions.MESSAGES["off_duty"]
+    assert fresh(errand).state == "waiting" and "errand.claimed" not in kinds(errand)
+    now = utcnow()
+    crew.plan_shift(coordinator, user_id=volunteer.id, team_id=None, starts_at=now - timedelta(hours=1),
+                    ends_at=now + timedelta(hours=2))
+    assert transitions.allowed(errand, "claim", volunteer)
+    service.claim(errand, volunteer)
+    assert fresh(errand).state == "accepted"
 
 
 def test_a_second_claim_is_told_kindly_and_the_same_volunteer_tapping_twice_is_no_error(resident, volunteer, volunteer2):
@@ -294,9 +315,9 @@ def test_suggestions_put_who_is_on_duty_then_who_covers_the_building_first(resid
 
     errand = place(resident)
     building = errand.household.building_id
-    for person in (volunteer, volunteer2):
-        crew.decide(coordinator, crew.sign_up(person), "approve")
     service.claim(place(neighbour), volunteer2)  # wu has one open errand, zhou none
+    for person in (volunteer, volunteer2):
+        crew.set_on_duty(person, crew.profile_of(person, community.id), False)
     assert [s.volunteer.id for s in desk.suggestions(errand)] == [volunteer.id, volunteer2.id]
     crew.update_profile(volunteer2, crew.profile_of(volunteer2, community.id), building_ids=[building])
     first = desk.suggestions(errand)[0]

@@ -69,9 +69,11 @@ def capacities(party: str, state: str) -> set[str]:
 
 @pytest.fixture
 def people(community, other_community, resident, neighbour, coordinator, stranger):
-    runner = factories.user(community, login="zhou", display_name="Auntie Zhou", building=2, unit="201",
-                            role="volunteer")
-    other = factories.user(community, login="wu", display_name="Wu", building=2, unit="1503", role="volunteer")
+    # On duty: a volunteer claims from the queue only then (tests/test_errands.py checks off duty).
+    runner = factories.on_duty(factories.user(community, login="zhou", display_name="Auntie Zhou", building=2,
+                                              unit="201", role="volunteer"))
+    other = factories.on_duty(factories.user(community, login="wu", display_name="Wu", building=2, unit="1503",
+                                             role="volunteer"))
     return {"household": resident, "runner": runner, "other_volunteer": other, "coordinator": coordinator,
             "member": neighbour, "stranger": stranger, "system": None}
 

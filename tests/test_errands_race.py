@@ -25,6 +25,8 @@ def app_config():
 def people(community, make_client, login, prefix, n, role):
     users = [factories.user(community, login=f"{prefix}{i:02d}", unit=f"{i + 1}0{i % 10}", building=1, role=role)
              for i in range(n)]
+    if role == "volunteer":  # volunteers take from the queue while on duty
+        users = [factories.on_duty(user) for user in users]
     return users, [login(make_client(), user) for user in users]
 
 

@@ -11,12 +11,14 @@ from tests.test_photos import gps_tagged_jpeg
 
 @pytest.fixture
 def volunteer(community):
-    return factories.user(community, login="zhou", display_name="Auntie Zhou", building=2, unit="201", role="volunteer")
+    return factories.on_duty(factories.user(community, login="zhou", display_name="Auntie Zhou", building=2, unit="201",
+                                            role="volunteer"))
 
 
 @pytest.fixture
 def volunteer2(community):
-    return factories.user(community, login="wu", display_name="Wu", building=2, unit="1503", role="volunteer")
+    return factories.on_duty(factories.user(community, login="wu", display_name="Wu", building=2, unit="1503",
+                                            role="volunteer"))
 
 
 def as_(make_client, login, user):

@@ -74,9 +74,14 @@ BYSTANDER = {
     "run_errands": lambda roles: "volunteer" in roles,
     "run_errand": lambda roles: "volunteer" in roles,  # another household's errand
     "dispatch": COORDINATOR,
-    "see_desk": ON_BEHALF,  # coordinators and volunteers
+    # The viewer has no volunteer sign-up, so is never on duty: the queue is the coordinators' alone (on duty:
+    # test_the_queue_is_for_volunteers_on_duty_where_volunteers_claim).
+    "on_duty": NEVER,
+    "take_from_queue": NEVER,
+    "see_desk": COORDINATOR,
     "place_errand_for_others": ON_BEHALF,
-    "see_errand": ON_BEHALF,  # an errand waiting in the queue: the desk's volunteers see it (buildings only)
+    "see_errand": COORDINATOR,  # an errand waiting in the queue: coordinators, and volunteers on duty
+    "claim_errand": NEVER,
     "see_errand_door": COORDINATOR,
     "see_errand_person": COORDINATOR,
     "see_receipt": COORDINATOR,
@@ -176,7 +181,10 @@ def ask(world, viewer, question) -> bool:
         "run_errands": lambda: policy.may_run_errands(viewer, c),
         "run_errand": lambda: policy.may_run_errand(viewer, w["errand"]),
         "dispatch": lambda: policy.may_dispatch(viewer, c),
+        "on_duty": lambda: policy.on_duty(viewer, c),
+        "take_from_queue": lambda: policy.may_take_from_queue(viewer, c),
         "see_desk": lambda: policy.may_see_desk(viewer, c),
+        "claim_errand": lambda: policy.may_claim_errand(viewer, w["errand"]),
         "place_errand_for_others": lambda: policy.may_place_errand_for_others(viewer, c),
         "see_errand": lambda: policy.may_see_errand(viewer, w["errand"]),
         "see_errand_door": lambda: policy.may_see_errand_door(viewer, w["errand"]),
@@ -328,3 +336,54 @@ def test_only_a_need_posted_for_another_household_is_its_posters_to_help_with(wo
     assert transitions.allowed(behalf, "match", world["coordinator"])  # open again: its poster may bring it
     own = factories.card(world["author"], title="Rice")
     assert not transitions.allowed(own, "match", world["author"])
+
+
+QUEUE_QUESTIONS = ("on_duty", "take_from_queue", "see_desk", "see_errand", "claim_errand")
+
+
+@pytest.mark.parametrize("mode,vulnerable,expected", [
+    ("claim", False, {"on_duty", "take_from_queue", "see_desk", "see_errand", "claim_errand"}),
+    ("claim", True, {"on_duty", "take_from_queue", "see_desk", "see_errand", "claim_errand"}),
+    ("claim_except_vulnerable", False, {"on_duty", "take_from_queue", "see_desk", "see_errand", "claim_errand"}),
+    # The queue, but a coordinator assigns a vulnerable household's errand.
+    ("claim_except_vulnerable", True, {"on_duty", "take_from_queue", "see_desk", "see_errand"}),
+    # Coordinators assign everything: a volunteer sees only their own errands.
+    ("assign", False, {"on_duty"}),
+])
+def test_the_queue_is_for_volunteers_on_duty_where_volunteers_claim(world, community, mode, vulnerable, expected):
+    from board.errands.models import ErrandSettings
+    from board.models import PRIORITY_DISABLED
+    from board.volunteers.models import VolunteerProfile
+
+    viewer = world["viewer"]
+    viewer.membership.set_roles({"resident", "volunteer"})
+    profile = VolunteerProfile(community_id=community.id, user_id=viewer.id, status="approved", on_duty=False)
+    db.session.add_all([profile, ErrandSettings(community_id=community.id, mode=mode, open_limit=3)])
+    world["author_home"].priority = PRIORITY_DISABLED if vulnerable else 0
+    db.session.commit()
+    assert {q for q in QUEUE_QUESTIONS if ask(world, viewer, q)} == set(), "off duty: no queue, no waiting errand"
+    profile.on_duty = True
+    db.session.commit()
+    assert {q for q in QUEUE_QUESTIONS if ask(world, viewer, q)} == expected
+    profile.on_duty, profile.status = False, "paused"
+    db.session.commit()
+    assert {q for q in QUEUE_QUESTIONS if ask(world, viewer, q)} == set()
+
+
+def test_a_planned_shift_under_way_puts_a_volunteer_on_duty(world, community):
+    from datetime import timedelta
+
+    from board.volunteers.models import Shift, VolunteerProfile
+
+    viewer, now = world["viewer"], utcnow()
+    viewer.membership.set_roles({"resident", "volunteer"})
+    db.session.add(VolunteerProfile(community_id=community.id, user_id=viewer.id, status="approved", on_duty=False))
+    db.session.add(Shift(community_id=community.id, user_id=viewer.id, starts_at=now + timedelta(hours=1),
+                         ends_at=now + timedelta(hours=3)))
+    db.session.commit()
+    assert not policy.on_duty(viewer, community.id) and not policy.may_see_desk(viewer, community.id)
+    db.session.add(Shift(community_id=community.id, user_id=viewer.id, starts_at=now - timedelta(hours=1),
+                         ends_at=now + timedelta(minutes=30)))
+    db.session.commit()
+    assert policy.on_duty(viewer, community.id) and policy.may_see_desk(viewer, community.id)
+    assert not policy.on_duty(world["stranger"], community.id)

@@ -31,10 +31,10 @@ def jpeg() -> bytes:
 def world(community, other_community, make_client, login):
     people = {
         "household": factories.user(community, login="lina", display_name="Li Na", unit=HOME),
-        "runner": factories.user(community, login="zhou", display_name="Auntie Zhou", building=1, unit=RUNNER_HOME,
-                                 role="volunteer"),
-        "other volunteer": factories.user(community, login="wu", display_name="Wu", building=2, unit=OTHER_HOME,
-                                          role="volunteer"),
+        "runner": factories.on_duty(factories.user(community, login="zhou", display_name="Auntie Zhou", building=1,
+                                                   unit=RUNNER_HOME, role="volunteer")),
+        "other volunteer": factories.on_duty(factories.user(community, login="wu", display_name="Wu", building=2,
+                                                            unit=OTHER_HOME, role="volunteer")),
         "coordinator": factories.user(community, login="wang", display_name="Wang", unit=COORD_HOME,
                                       role="coordinator"),
         "member": factories.user(community, login="mei", display_name="Xiaomei", unit=MEMBER_HOME),
@@ -149,3 +149,36 @@ def test_no_door_note_or_name_in_events_notifications_or_the_desk_counts(world, 
     fragments = live.public_fragments(events[-1], {"en", "zh_CN"})
     for html in fragments.values():
         assert 'id="desk-counts"' in html and HOME not in html and "Blood pressure" not in html
+
+
+def test_a_volunteer_off_duty_sees_no_queue_and_cannot_claim_until_they_switch_on(world, community):
+    """Off duty: a kind page with the switch, no row, no building of a waiting errand, the errand itself not found."""
+    from board.volunteers import service as crew
+
+    runner, client = world["people"]["runner"], world["clients"]["runner"]
+    crew.set_on_duty(runner, crew.profile_of(runner, community.id), False)
+    errand_path = f"/errands/{world['errand_id']}"
+    desk = client.get("/errands/")
+    text = desk.get_data(as_text=True)
+    assert desk.status_code == 200 and "switch on duty to see the queue" in text and 'id="duty-switch"' in text
+    assert 'id="desk-queue"' not in text and "Blood pressure tablets" not in text and "Building 1" not in text
+    assert client.get(errand_path).status_code == 404
+    refused = client.post(f"{errand_path}/claim")
+    assert refused.status_code == 403 and "Switch on duty to take errands" in refused.get_data(as_text=True)
+    assert db.session.get(Errand, world["errand_id"], populate_existing=True).state == "waiting"
+
+    switched = client.post("/volunteers/duty", data={"on": "1", "back": "desk"})
+    assert switched.status_code == 302 and switched.location.endswith("/errands/")
+    text = client.get("/errands/").get_data(as_text=True)
+    assert "Blood pressure tablets" in text and "Building 1" in text and HOME not in text
+    assert client.post(f"{errand_path}/claim").status_code == 302
+    assert db.session.get(Errand, world["errand_id"], populate_existing=True).volunteer_id == runner.id
+
+
+def test_the_off_duty_page_in_chinese(world, community):
+    from board.volunteers import service as crew
+
+    runner, client = world["people"]["runner"], world["clients"]["runner"]
+    crew.set_on_duty(runner, crew.profile_of(runner, community.id), False)
+    text = client.get("/errands/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "您现在不在值班" in text and "Blood pressure tablets" not in text

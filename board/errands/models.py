@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -131,6 +132,15 @@ class ErrandSettings(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)
     mode: Mapped[str] = mapped_column(String(30), default=Mode.CLAIM.value)
     open_limit: Mapped[int] = mapped_column(Integer, default=3)
+
+
+def settings_of(community_id: int) -> ErrandSettings:
+    """The community's dispatch settings (the app's defaults until a coordinator changes them)."""
+    found = db.session.get(ErrandSettings, community_id)
+    if found is not None:
+        return found
+    cfg = current_app.config
+    return ErrandSettings(community_id=community_id, mode=cfg["ERRAND_MODE"], open_limit=cfg["ERRAND_OPEN_LIMIT"])
 
 
 def vulnerability(household: Household) -> int:

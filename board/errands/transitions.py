@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from board import policy
 from board.cards import transitions as cards
-from board.errands.models import HELD_STATES, Errand, ErrandSettings, ErrandState, Mode, vulnerability
+from board.errands.models import HELD_STATES, Errand, ErrandState, settings_of
 from board.errors import Conflict, Forbidden
 from board.events import record
 from board.extensions import db
@@ -85,22 +85,9 @@ MESSAGES = {
     "limit": _l("That volunteer already has as many open errands as this community allows."),
     "my_limit": _l("You already have as many open errands as this community allows. Finish one first."),
     "mode": _l("In this community a coordinator assigns this errand."),
+    "off_duty": _l("You are off duty. Switch on duty to take errands from the queue."),
 }
 CONFLICT_MESSAGE = _l("This errand changed while you were looking at it. Nothing was changed.")
-
-
-def settings_of(community_id: int) -> ErrandSettings:
-    """The community's dispatch settings (the defaults until a coordinator changes them)."""
-    found = db.session.get(ErrandSettings, community_id)
-    if found is not None:
-        return found
-    cfg = current_app.config
-    return ErrandSettings(community_id=community_id, mode=cfg["ERRAND_MODE"], open_limit=cfg["ERRAND_OPEN_LIMIT"])
-
-
-def is_vulnerable(errand: Errand) -> bool:
-    """A household the desk puts first: in the middle mode a coordinator assigns its errands."""
-    return vulnerability(errand.household) > 0
 
 
 def parties_of(errand: Errand, actor: User | None) -> set[Party]:
@@ -121,18 +108,13 @@ def parties_of(errand: Errand, actor: User | None) -> set[Party]:
     return parties
 
 
-def may_claim_in_mode(errand: Errand) -> bool:
-    mode = settings_of(errand.community_id).mode
-    return mode == Mode.CLAIM.value or (mode == Mode.CLAIM_EXCEPT_VULNERABLE.value and not is_vulnerable(errand))
-
-
 def allowed(errand: Errand, name: str, actor: User | None) -> bool:
     """Whether `actor` may make move `name` on `errand` now: what the errand's buttons are drawn from."""
     rule = ERRAND_MOVES[name]
     if E(errand.state) not in rule.sources or not rule.parties & parties_of(errand, actor):
         return False
     if name == "claim":
-        return may_claim_in_mode(errand)
+        return policy.may_claim_errand(actor, errand)
     if name == "spend":
         return errand.spent is None
     if name == "pay_back":
@@ -213,8 +195,8 @@ def apply(errand: Errand, name: str, actor: User | None, *, volunteer: User | No
             db.session.rollback()
             return None  # a double tap on "I'll take it": already theirs
         refuse(Conflict, MESSAGES.get(name, CONFLICT_MESSAGE))
-    if name == "claim" and not may_claim_in_mode(errand):
-        refuse(Forbidden, MESSAGES["mode"])
+    if name == "claim" and not policy.may_claim_errand(actor, errand):
+        refuse(Forbidden, MESSAGES["mode"] if policy.on_duty(actor, errand.community_id) else MESSAGES["off_duty"])
     if name in ("spend", "pay_back") and not allowed(errand, name, actor):
         refuse(Conflict, CONFLICT_MESSAGE)
     now = utcnow()

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from board import photos, policy
 from board.cards import privacy
 from board.errands import desk, forms, labels, service, transitions
+from board.errands.models import Mode
 from board.errors import Forbidden, NotFound
 from board.extensions import db
 from board.households import service as households
@@ -87,6 +88,11 @@ def desk_page():
     """The dispatch desk: counts, the queue in order, what is under way, problems, money owed; or my errands."""
     community_id = current_user.community_id
     if not policy.may_see_desk(current_user, community_id):
+        settings = transitions.settings_of(community_id)
+        if policy.may_run_errands(current_user, community_id) and settings.mode != Mode.ASSIGN.value:
+            # Off duty: say so kindly, with the switch, rather than a bare refusal or an empty queue.
+            return render_template("errands/off_duty.html", profile=crew.profile_of(current_user, community_id),
+                                   mine=desk.mine(current_user))
         return redirect(url_for("errands.mine"))
     service.run_due(community_id=community_id)
     dispatching = policy.may_dispatch(current_user, community_id)
@@ -96,6 +102,9 @@ def desk_page():
         "mine": desk.mine(current_user),
         "dispatching": dispatching,
         "settings": transitions.settings_of(community_id),
+        # A volunteer on duty goes off duty from here too (and comes back to the off-duty page).
+        "duty_profile": crew.profile_of(current_user, community_id) if policy.on_duty(current_user, community_id)
+        else None,
     }
     if dispatching:
         context.update(under_way=desk.under_way(community_id), problems=desk.problems(community_id),

@@ -8,12 +8,16 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    ColumnElement,
     DateTime,
     ForeignKey,
     Index,
     String,
     Table,
     UniqueConstraint,
+    and_,
+    exists,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -122,3 +126,16 @@ class Shift(db.Model):
     @property
     def hours(self) -> float:
         return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+
+def on_duty_clause(community_id: int, at: datetime | None = None) -> ColumnElement[bool]:
+    """A profile that is approved and on duty: its switch is on (now only), or `at` (default now, UTC) is inside
+    one of its shifts. The one definition of "on duty" (who is on duty now, who may take from the desk's queue)."""
+    moment = at or utcnow()
+    in_shift = exists().where(
+        Shift.user_id == VolunteerProfile.user_id, Shift.community_id == community_id,
+        Shift.cancelled_at.is_(None), Shift.starts_at <= moment, Shift.ends_at > moment,
+    )
+    on = or_(VolunteerProfile.on_duty.is_(True), in_shift) if at is None else in_shift
+    return and_(VolunteerProfile.community_id == community_id,
+                VolunteerProfile.status == ProfileStatus.APPROVED.value, on)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from board import policy
@@ -21,6 +21,7 @@ from board.volunteers.models import (
     DEFAULT_TEAMS,
     ProfileStatus,
     Shift,
+    on_duty_clause,
     Team,
     VolunteerProfile,
     volunteer_buildings,
@@ -134,16 +135,7 @@ def is_approved(user: User | None, community_id: int | None) -> bool:
 
 def on_duty_ids(community_id: int, at: datetime | None = None) -> set[int]:
     """Approved volunteers on duty: their switch is on (now only), or `at` (default now, UTC) is inside a shift."""
-    moment = at or utcnow()
-    in_shift = exists().where(
-        Shift.user_id == VolunteerProfile.user_id, Shift.community_id == community_id,
-        Shift.cancelled_at.is_(None), Shift.starts_at <= moment, Shift.ends_at > moment,
-    )
-    on = or_(VolunteerProfile.on_duty.is_(True), in_shift) if at is None else in_shift
-    stmt = select(VolunteerProfile.user_id).where(
-        VolunteerProfile.community_id == community_id, VolunteerProfile.status == APPROVED, on
-    )
-    return set(db.session.scalars(stmt))
+    return set(db.session.scalars(select(VolunteerProfile.user_id).where(on_duty_clause(community_id, at))))
 
 
 def covering_ids(community_id: int, building_id: int) -> set[int]:

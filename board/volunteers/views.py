@@ -93,11 +93,13 @@ def duty():
     if profile is None:
         raise Forbidden()
     service.set_on_duty(current_user, profile, request.form.get("on") == "1")
-    if is_htmx():
+    back = request.form.get("back")
+    if is_htmx() and back != "desk":  # from the desk the whole page changes (the queue appears): a redirect
         return render_template("volunteers/_duty.html", profile=profile)
     flash(_("You are on duty now. Thank you!") if profile.on_duty else _("You are off duty now."), "success")
-    return redirect(request.form.get("back") == "page" and url_for("volunteers.page", profile_id=profile.id)
-                    or url_for("volunteers.index"))
+    if back == "desk":
+        return redirect(url_for("errands.desk_page"))
+    return redirect(back == "page" and url_for("volunteers.page", profile_id=profile.id) or url_for("volunteers.index"))
 
 
 @bp.post("/step-back")
