@@ -347,11 +347,14 @@ def test_who_may_run_an_errand_they_placed(case, placer_roles, for_whom, runner,
                                            coordinator, volunteer2):
     placer = coordinator if "coordinator" in placer_roles else resident
     placer.membership.set_roles({"resident", *placer_roles.split("+")})
+    if "volunteer" in placer_roles:
+        factories.on_duty(placer)  # a claim is a volunteer's on duty: only who they are for decides here
     dispatcher = factories.user(community, login="desk", display_name="Desk", unit="102", role="coordinator")
     db.session.commit()
     liu_home = households.household_at(community.id, community.buildings[1].id, "101")
     liu = households.add_person(dispatcher, liu_home, name="刘奶奶", age_group="over_80", contact="knock")
-    son = factories.user(community, login="liuson", display_name="Liu's son", unit="888", role="volunteer")
+    son = factories.on_duty(factories.user(community, login="liuson", display_name="Liu's son", unit="888",
+                                           role="volunteer"))
     households.link_person(dispatcher, liu_home, son)  # Liu's son: one of the people of her household
     if for_whom == "liu":
         errand = place(placer, household=liu_home, person=liu, source="on_behalf")
@@ -409,9 +412,10 @@ def test_suggestions_prefer_the_errand_s_team_after_who_is_on_duty(resident, nei
     from board.volunteers import service as crew
 
     medicine = crew.team_by_key(community.id, "medicine")
-    crew.decide(coordinator, crew.sign_up(volunteer), "approve")
-    crew.decide(coordinator, crew.sign_up(volunteer2, team_ids=[medicine.id]), "approve")
+    crew.update_profile(volunteer2, crew.profile_of(volunteer2, community.id), team_ids=[medicine.id])
     service.claim(place(neighbour), volunteer2)  # wu is busier, but of the medicine team
+    for person in (volunteer, volunteer2):
+        crew.set_on_duty(person, crew.profile_of(person, community.id), False)
     untagged, tagged = place(resident), place(resident, team_id=medicine.id)
     assert [s.volunteer.id for s in desk.suggestions(untagged)] == [volunteer.id, volunteer2.id]
     first = desk.suggestions(tagged)[0]
