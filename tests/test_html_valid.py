@@ -204,8 +204,8 @@ def test_the_errand_pages_pass_the_w3c_checker(make_client, login, community, re
     from board.volunteers import service as crew
 
     vnu_command()
-    volunteer = factories.user(community, login="zhou", display_name="Auntie Zhou", building=2, unit="201",
-                               role="volunteer")
+    volunteer = factories.on_duty(factories.user(community, login="zhou", display_name="Auntie Zhou", building=2,
+                                                 unit="201", role="volunteer"))  # the queue: on duty
     for user in (resident, coordinator, volunteer):
         db.session.get(User, user.id).locale = lang
     medicine = crew.team_by_key(community.id, "medicine")

@@ -86,8 +86,8 @@ def errands_world(community, resident, neighbour, coordinator):
     from board.errands import service
     from board.volunteers import service as crew
 
-    volunteer = factories.user(community, login="zhou", display_name="Auntie Zhou", building=2, unit="201",
-                               role="volunteer")
+    volunteer = factories.on_duty(factories.user(community, login="zhou", display_name="Auntie Zhou", building=2,
+                                                 unit="201", role="volunteer"))  # the queue: on duty
     medicine = crew.team_by_key(community.id, "medicine")
     waiting = service.place_errand(resident, household=resident.household, title="Blood pressure tablets",
                                    from_where="Pharmacy", budget=6000, team_id=medicine.id, urgency="urgent")
