@@ -182,3 +182,46 @@ def test_the_off_duty_page_in_chinese(world, community):
     crew.set_on_duty(runner, crew.profile_of(runner, community.id), False)
     text = client.get("/errands/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "您现在不在值班" in text and "Blood pressure tablets" not in text
+
+
+QUEUE_MOVES = ("errand.placed", "errand.claimed", "errand.given_back", "errand.assigned", "errand.reassigned",
+               "errand.closed")
+
+
+def test_each_move_into_or_out_of_the_queue_nudges_the_desks_with_nothing_in_it(world):
+    """The nudge names no errand, building or unit; moves that leave the queue alone send none."""
+    run(world, spent=False)  # placed, then claimed
+    clients, errand_id = world["clients"], world["errand_id"]
+    assert clients["runner"].post(f"/errands/{errand_id}/on_the_way").status_code == 302
+    assert clients["runner"].post(f"/errands/{errand_id}/give-back", data={"reason": "knee"}).status_code == 302
+    coordinator = world["people"]["coordinator"]
+    assert clients["coordinator"].post(f"/errands/{errand_id}/assign",
+                                       data={"volunteer": world["people"]["runner"].id}).status_code == 302
+    assert clients["coordinator"].post(f"/errands/{errand_id}/reassign").status_code == 302
+    assert clients["coordinator"].post(f"/errands/{errand_id}/close", data={"reason": "done elsewhere"}).status_code \
+        == 302
+    assert coordinator
+    nudged = set()
+    for event in Event.query.filter(Event.kind.like("errand.%")).order_by(Event.id):
+        for html in live.public_fragments(event, {"en", "zh_CN"}).values():
+            assert HOME not in html and "Blood pressure" not in html and "Building" not in html, event.kind
+            if 'id="desk-queue-nudge"' in html:
+                nudged.add(event.kind)
+    assert nudged == set(QUEUE_MOVES)  # not "errand.on_the_way"
+
+
+def test_the_queue_fragment_is_the_viewers_own(world, community):
+    """What the nudge fetches: buildings for a volunteer on duty, the unit for a coordinator, nothing off duty."""
+    from board.volunteers import service as crew
+
+    coordinator = page(world, "coordinator", "/errands/queue")
+    assert coordinator.status_code == 200 and HOME in coordinator.get_data(as_text=True)
+    assert coordinator.headers["Cache-Control"] == "no-store"
+    volunteer = page(world, "other volunteer", "/errands/queue").get_data(as_text=True)
+    assert 'id="desk-queue"' in volunteer and "Building 1" in volunteer and HOME not in volunteer
+    other = world["people"]["other volunteer"]
+    crew.set_on_duty(other, crew.profile_of(other, community.id), False)
+    off = page(world, "other volunteer", "/errands/queue")
+    assert off.status_code == 204 and off.get_data(as_text=True) == ""
+    for viewer in ("household", "member", "stranger"):
+        assert page(world, viewer, "/errands/queue").status_code == 204

@@ -112,6 +112,16 @@ def desk_page():
     return render_template("errands/desk.html", **context)
 
 
+@bp.get("/queue")
+def queue_fragment():
+    """The desk's queue alone, as the viewer may see it (the live nudge fetches it); nothing for who may not."""
+    community_id = current_user.community_id
+    if not policy.may_see_desk(current_user, community_id):
+        return "", 204
+    privacy.mark_private()  # a coordinator's queue shows units
+    return render_template("errands/_queue.html", queue=desk.queue(community_id))
+
+
 @bp.get("/mine")
 def mine():
     """My household's errands, and the ones I run."""

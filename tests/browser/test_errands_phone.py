@@ -42,6 +42,7 @@ def test_order_assign_deliver_confirm_and_the_desk_counts_live(new_page, browser
     orderer.wait_for_url(re.compile(r"/errands/\d+$"))
     errand_url = orderer.url
     check(count(desk, "waiting")).to_have_text("1")  # live, on the coordinator's phone
+    check(desk.locator("#desk-queue")).to_contain_text("Blood pressure tablets")  # and its row, fetched as her
 
     coordinator_page = phone(new_page, browser_login, coordinator)
     coordinator_page.goto(errand_url)
@@ -50,6 +51,7 @@ def test_order_assign_deliver_confirm_and_the_desk_counts_live(new_page, browser
     coordinator_page.wait_for_url(f"{live_server}/errands/")
     check(count(desk, "waiting")).to_have_text("0")
     check(count(desk, "assigned")).to_have_text("1")
+    check(desk.locator("#desk-queue")).not_to_contain_text("Blood pressure tablets")  # assigned: out of the queue
 
     runner = phone(new_page, browser_login, volunteer)
     runner.goto(errand_url)
