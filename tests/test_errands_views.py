@@ -194,3 +194,37 @@ def test_the_desk_shows_the_team(make_client, login, resident, coordinator, volu
         page = as_(make_client, login, user).get("/errands/").get_data(as_text=True)
         row = page[page.index(f'id="errand-{errand.id}"'):]
         assert "Groceries" in row[:row.index("</li>")]
+
+
+def test_an_errand_on_the_board_has_no_i_can_help_and_a_volunteer_on_duty_takes_it_there(make_client, login, resident,
+                                                                                         neighbour, volunteer):
+    """The board and the card's page: the desk's claim for who may claim, a line for everyone else."""
+    errand = service.place_errand(resident, household=resident.household, title="Rice 5 kg")
+    card_path = f"/cards/{errand.card_id}"
+    member = login(make_client(), neighbour)
+    board = member.get("/")
+    assert board.status_code == 200 and "Rice 5 kg" in board.get_data(as_text=True)
+    assert "I can help" not in board.get_data(as_text=True)
+    page = member.get(card_path)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "A volunteer will take this errand." in text
+    assert "I can help" not in text and "Take this errand" not in text
+    refused = member.post(f"{card_path}/help", data={"version": errand.card.version})
+    assert refused.status_code == 409 and "dispatch desk" in refused.get_data(as_text=True)
+
+    runner = login(make_client(), volunteer)
+    text = runner.get(card_path).get_data(as_text=True)
+    assert "Take this errand" in text and f"/errands/{errand.id}/claim" in text and "I can help" not in text
+    assert runner.post(f"/errands/{errand.id}/claim").status_code == 302
+    errand = db.session.get(Errand, errand.id, populate_existing=True)
+    assert errand.state == "accepted" and errand.volunteer_id == volunteer.id
+    assert "Take this errand" not in member.get(card_path).get_data(as_text=True)
+
+
+def test_off_duty_the_errands_card_shows_no_take_button(make_client, login, resident, volunteer, community):
+    from board.volunteers import service as crew
+
+    errand = service.place_errand(resident, household=resident.household, title="Rice 5 kg")
+    crew.set_on_duty(volunteer, crew.profile_of(volunteer, community.id), False)
+    text = login(make_client(), volunteer).get(f"/cards/{errand.card_id}").get_data(as_text=True)
+    assert "A volunteer will take this errand." in text and "Take this errand" not in text
