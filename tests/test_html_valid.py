@@ -202,11 +202,14 @@ def test_the_errand_pages_pass_the_w3c_checker(make_client, login, community, re
     problems list, the order form (and refused, with its errors), the volunteer's list, the settings."""
     from board.errands import service
     from board.volunteers import service as crew
+    from board.volunteers.models import VolunteerProfile
 
     vnu_command()
     volunteer = factories.on_duty(factories.user(community, login="zhou", display_name="Auntie Zhou", building=2,
                                                  unit="201", role="volunteer"))  # the queue: on duty
-    for user in (resident, coordinator, volunteer):
+    off_duty = factories.user(community, login="wu", display_name="Wu", building=2, unit="1503", role="volunteer")
+    db.session.add(VolunteerProfile(community_id=community.id, user_id=off_duty.id, status="approved"))
+    for user in (resident, coordinator, volunteer, off_duty):
         db.session.get(User, user.id).locale = lang
     medicine = crew.team_by_key(community.id, "medicine")
     waiting = service.place_errand(resident, household=resident.household, title="Blood pressure tablets",
@@ -219,8 +222,10 @@ def test_the_errand_pages_pass_the_w3c_checker(make_client, login, community, re
     service.act(problem, "report_problem", volunteer, outcome="not_home")
     documents = {}
     pages = {
-        resident: ["/errands/mine", f"/errands/{waiting.id}", "/errands/new"],
-        volunteer: ["/errands/", "/errands/mine", f"/errands/{waiting.id}", f"/errands/{running.id}"],
+        resident: ["/errands/mine", f"/errands/{waiting.id}", "/errands/new", f"/cards/{waiting.card_id}"],
+        volunteer: ["/errands/", "/errands/mine", f"/errands/{waiting.id}", f"/errands/{running.id}",
+                    f"/cards/{waiting.card_id}"],  # "Take this errand" on its card
+        off_duty: ["/errands/"],  # the kind off-duty page with the switch
         coordinator: ["/errands/", f"/errands/{waiting.id}", f"/errands/{problem.id}", "/errands/new",
                       "/errands/settings"],
     }
