@@ -362,9 +362,11 @@ def errand_story(community, resident, coordinator, make_client, login):
     from board.errands import service as errands, transitions as errand_moves
     from board.errands.models import Errand
 
-    zhou = factories.user(community, login="zhou", display_name="Auntie Zhou", building=2, unit="201",
-                          role="volunteer")
-    wu = factories.user(community, login="wu", display_name="Wu", building=2, unit="1503", role="volunteer")
+    # On duty: the queue and its claims are for volunteers on duty.
+    zhou = factories.on_duty(factories.user(community, login="zhou", display_name="Auntie Zhou", building=2,
+                                            unit="201", role="volunteer"))
+    wu = factories.on_duty(factories.user(community, login="wu", display_name="Wu", building=2, unit="1503",
+                                          role="volunteer"))
     tablets = errands.place_errand(resident, household=resident.household, title="Blood pressure tablets",
                                    from_where="Pharmacy", payment="reimbursed", budget=5000)
     errands.claim(tablets, wu)
