@@ -16,6 +16,7 @@ import pytest
 from board.extensions import db
 from board.models import User
 from tests import factories
+from tests.errands_helpers import errands_in_each_state
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VNU_JAR = os.environ.get("BOARD_VNU_JAR", os.path.join(ROOT, "node_modules", "vnu-jar", "build", "dist", "vnu.jar"))
@@ -200,8 +201,6 @@ def test_the_errand_pages_pass_the_w3c_checker(make_client, login, community, re
                                                 tmp_path):
     """The desk, an errand's page waiting (with its team and the coordinator's suggestions), running and on the
     problems list, the order form (and refused, with its errors), the volunteer's list, the settings."""
-    from board.errands import service
-    from board.volunteers import service as crew
     from board.volunteers.models import VolunteerProfile
 
     vnu_command()
@@ -211,15 +210,8 @@ def test_the_errand_pages_pass_the_w3c_checker(make_client, login, community, re
     db.session.add(VolunteerProfile(community_id=community.id, user_id=off_duty.id, status="approved"))
     for user in (resident, coordinator, volunteer, off_duty):
         db.session.get(User, user.id).locale = lang
-    medicine = crew.team_by_key(community.id, "medicine")
-    waiting = service.place_errand(resident, household=resident.household, title="Blood pressure tablets",
-                                   from_where="Pharmacy", budget=6000, team_id=medicine.id, urgency="urgent")
-    running = service.place_errand(neighbour, household=neighbour.household, title="Rice", payment="reimbursed")
-    service.claim(running, volunteer)
-    problem = service.place_errand(resident, household=resident.household, title="Eggs")
-    service.claim(problem, volunteer)
-    service.record_spent(problem, volunteer, amount=1200, receipt=None)
-    service.act(problem, "report_problem", volunteer, outcome="not_home")
+    errands = errands_in_each_state(community, resident, neighbour, volunteer)
+    waiting, running, problem = errands["waiting"], errands["running"], errands["problem"]
     documents = {}
     pages = {
         resident: ["/errands/mine", f"/errands/{waiting.id}", "/errands/new", f"/cards/{waiting.card_id}"],

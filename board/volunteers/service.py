@@ -138,22 +138,22 @@ def on_duty_ids(community_id: int, at: datetime | None = None) -> set[int]:
     return set(db.session.scalars(select(VolunteerProfile.user_id).where(on_duty_clause(community_id, at))))
 
 
+def _approved_ids_linked(link, column: str, value: int, community_id: int) -> set[int]:
+    """Approved volunteers whose profile is linked to `value` in a profile's link table (buildings, teams)."""
+    stmt = select(VolunteerProfile.user_id).join(link, link.c.profile_id == VolunteerProfile.id).where(
+        VolunteerProfile.community_id == community_id, VolunteerProfile.status == APPROVED, link.c[column] == value,
+    )
+    return set(db.session.scalars(stmt))
+
+
 def covering_ids(community_id: int, building_id: int) -> set[int]:
     """Approved volunteers who said they cover that building."""
-    stmt = select(VolunteerProfile.user_id).join(
-        volunteer_buildings, volunteer_buildings.c.profile_id == VolunteerProfile.id
-    ).where(VolunteerProfile.community_id == community_id, VolunteerProfile.status == APPROVED,
-            volunteer_buildings.c.building_id == building_id)
-    return set(db.session.scalars(stmt))
+    return _approved_ids_linked(volunteer_buildings, "building_id", building_id, community_id)
 
 
 def team_member_ids(community_id: int, team_id: int) -> set[int]:
     """Approved volunteers who signed up for that team (an errand for it prefers them)."""
-    stmt = select(VolunteerProfile.user_id).join(
-        volunteer_teams, volunteer_teams.c.profile_id == VolunteerProfile.id
-    ).where(VolunteerProfile.community_id == community_id, VolunteerProfile.status == APPROVED,
-            volunteer_teams.c.team_id == team_id)
-    return set(db.session.scalars(stmt))
+    return _approved_ids_linked(volunteer_teams, "team_id", team_id, community_id)
 
 
 def team_ids_of(user_id: int, community_id: int) -> set[int]:

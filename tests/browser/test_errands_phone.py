@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from tests import factories
+from tests.errands_helpers import errands_in_each_state
 from tests.browser.test_handoff_phone import fits, phone
 from tests.browser.test_live_board import expect, not_reloaded, streaming
 from tests.browser.test_phone import axe_violations
@@ -85,21 +86,9 @@ def test_order_assign_deliver_confirm_and_the_desk_counts_live(new_page, browser
 @pytest.fixture
 def errands_world(community, resident, neighbour, coordinator):
     """An errand waiting in the queue (with a team), one the volunteer runs, one on the problems list with money owed."""
-    from board.errands import service
-    from board.volunteers import service as crew
-
     volunteer = factories.on_duty(factories.user(community, login="zhou", display_name="Auntie Zhou", building=2,
                                                  unit="201", role="volunteer"))  # the queue: on duty
-    medicine = crew.team_by_key(community.id, "medicine")
-    waiting = service.place_errand(resident, household=resident.household, title="Blood pressure tablets",
-                                   from_where="Pharmacy", budget=6000, team_id=medicine.id, urgency="urgent")
-    running = service.place_errand(neighbour, household=neighbour.household, title="Rice 5 kg", payment="reimbursed")
-    service.claim(running, volunteer)
-    problem = service.place_errand(resident, household=resident.household, title="Eggs")
-    service.claim(problem, volunteer)
-    service.record_spent(problem, volunteer, amount=1200, receipt=None)
-    service.act(problem, "report_problem", volunteer, outcome="not_home", note="rang twice")
-    return {"volunteer": volunteer, "waiting": waiting, "running": running, "problem": problem}
+    return {"volunteer": volunteer, **errands_in_each_state(community, resident, neighbour, volunteer)}
 
 
 AXE_PATHS = {
