@@ -43,8 +43,9 @@ def main() -> None:
 
     bench_http = _bench_http()
     name, url = create_database(ADMIN, "doorstep_bench_cpu")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "cpu-bench-" * 4, "BOARD_PAGE_SIZE": 50})
+    app = None
     try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "cpu-bench-" * 4, "BOARD_PAGE_SIZE": 50})
         login, card_id = bench_http.seed(app, 2000)
         client = app.test_client()
         page = client.get("/login").get_data(as_text=True)
@@ -70,9 +71,10 @@ def main() -> None:
                 client.get(paths[0])
             profiler.stop()
             print(profiler.output_text(unicode=False, color=False))
-    finally:
-        with app.app_context():
-            db.engine.dispose()
+    finally:  # the database is dropped even when the app could not start
+        if app is not None:
+            with app.app_context():
+                db.engine.dispose()
         drop_database(ADMIN, name)
 
 
