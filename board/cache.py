@@ -37,12 +37,13 @@ class LRUCache:
         return len(self._items)
 
 
-def app_cache(name: str) -> LRUCache:
-    """This app's cache called `name` (each app its own: tests never share one), sized by CARD_CACHE_SIZE."""
+def app_cache(name: str, size: int | None = None) -> LRUCache:
+    """This app's cache called `name` (each app its own: tests never share one), of `size` entries
+    (by default CARD_CACHE_SIZE)."""
     from flask import current_app
 
     app = current_app._get_current_object()
     caches = app.extensions.setdefault("html_caches", {})
     if name not in caches:
-        caches[name] = LRUCache(app.config.get("CARD_CACHE_SIZE", 5000))
+        caches[name] = LRUCache(size or app.config.get("CARD_CACHE_SIZE", 5000))
     return caches[name]

@@ -57,6 +57,9 @@ class Config:
     BOARD_PAGE_SIZE = 20
     # Public card HTML kept per worker, by (card, version, language): about 2 kB each (board/cards/public.py).
     CARD_CACHE_SIZE = 5000
+    # Whole board pages kept per worker, by (cards and versions shown, buildings, language): a page of 50
+    # cards is about 50 kB, so 200 of them about 10 MB (board/cards/public.py: board_list).
+    BOARD_LIST_CACHE_SIZE = 200
     NEED_DAYS_UP = 3
     OFFER_DAYS_UP = 7
     # A match not handed off (left at the door or received) in time goes back on the board.

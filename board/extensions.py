@@ -1,4 +1,5 @@
 """Extensions created bare; create_app() binds them with init_app()."""
+import re
 import sqlite3
 
 from flask_babel import Babel
@@ -37,3 +38,35 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+# PostgreSQL plans a statement anew on every run unless it is prepared. psycopg prepares a statement
+# once it has run 5 times on a connection, but drops every prepared statement on ROLLBACK, and each
+# read-only request ends in one (board.errors discards the session). So a transaction that only read
+# ends in COMMIT instead, which for the database is the same thing, and the pages' statements stay
+# prepared from one request to the next (planning was most of PostgreSQL's time on a card page:
+# README, "Pages under the production server"). Anything but a plain SELECT counts as a write.
+_SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_NOT_A_READ = re.compile(r"pg_notify|nextval|setval|set_config|pg_advisory|\bINTO\b", re.IGNORECASE)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany):
+    if conn.dialect.name == "postgresql" and (not _SELECT.match(statement) or _NOT_A_READ.search(statement)):
+        conn.info["wrote"] = True
+
+
+@event.listens_for(Engine, "commit")
+def _forget_writes(conn):
+    conn.info.pop("wrote", None)
+
+
+@event.listens_for(Engine, "rollback")
+def _end_reads_with_commit(conn):
+    """Before a rollback: a transaction that only read commits, so the rollback finds nothing to undo."""
+    if conn.dialect.name != "postgresql" or conn.info.pop("wrote", False) or conn.invalidated:
+        return
+    try:
+        conn.connection.dbapi_connection.commit()
+    except Exception:  # noqa: BLE001 - a broken connection: the rollback that follows meets it and is handled
+        pass

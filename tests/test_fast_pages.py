@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from board.cards import public, transitions
+from board.cards import public, service, transitions
 from board.extensions import db
 from board.live import render
-from board.models import Event, Handoff, utcnow
+from board.models import Building, Card, Event, Handoff, utcnow
 from tests import factories
-from tests.conftest import counting_statements
+from tests.conftest import ON_POSTGRES, counting_statements
 
 HTMX_LIST = {"HX-Request": "true", "HX-Target": "card-list"}
 
@@ -192,6 +192,58 @@ def test_relative_times_stay_right_while_the_card_is_kept(client, login, crowd, 
     page = client.get("/").get_data(as_text=True)
     assert re.search(r"<time [^>]*>42 minutes ago</time>", page), articles(page)
     assert renders == [(card.id, False, "en")]  # drawn once, its time filled in per request
+
+
+def test_a_board_drawn_before_loads_no_card_and_draws_none(client, login, crowd, resident, renders):
+    seed(crowd, 8)
+    login(client, resident)
+    first = client.get("/").get_data(as_text=True)
+    renders.clear()
+    statements, again = statements_for(client, "/")
+    assert articles(again) == articles(first) and len(articles(again)) == 8 and renders == []
+    # Which cards at which versions (one narrow statement), not the cards themselves.
+    assert not [s for s in statements if "cards.title" in s], "\n".join(statements)
+    assert len(statements) <= 3, "\n".join(statements)
+
+
+def test_a_card_moved_up_without_a_new_version_moves_up_on_a_kept_board(client, login, crowd, resident):
+    older = factories.card(crowd[0], title="Older need")
+    newer = factories.card(crowd[1], title="Newer need")
+    login(client, resident)
+    assert list(articles(client.get("/").get_data(as_text=True))) == [f"card-{newer.id}", f"card-{older.id}"]
+    # As the care roster does when a household becomes vulnerable: the order, not the card's version.
+    db.session.execute(Card.__table__.update().where(Card.id == older.id).values(priority=1))
+    db.session.commit()
+    assert list(articles(client.get("/").get_data(as_text=True))) == [f"card-{older.id}", f"card-{newer.id}"]
+
+
+def test_a_card_changed_after_the_board_was_read_is_drawn_as_it_is_and_not_kept(app, crowd, resident):
+    card = factories.card(crowd[0], title="Fever medicine")
+    rows, _ = service.board_page(resident.community_id, service.BoardFilters())
+    card.title = "Fever medicine for a child"
+    db.session.commit()  # between reading the page's rows and drawing its cards
+    names = {b.id: b.name for b in db.session.scalars(select(Building))}
+    with app.test_request_context("/"):
+        html = str(public.board_list(rows, names))
+    assert "Fever medicine for a child" in html and html.count("<time ") == 1
+    assert len(public.app_cache("board_lists", size=1)) == 0  # that page (an old version's key) is not kept
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="prepared statements are PostgreSQL's (make test-postgres)")
+def test_a_transaction_that_only_read_keeps_its_prepared_statements_one_that_wrote_is_undone(community):
+    lookup = select(Building.id).where(Building.community_id == community.id)
+    with db.engine.connect() as conn:
+        for _ in range(7):  # psycopg prepares a statement on its 6th run on a connection
+            conn.execute(lookup).all()
+            conn.rollback()
+        assert conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar() >= 1
+        conn.rollback()
+        conn.execute(Building.__table__.insert().values(community_id=community.id, name="Ghost block"))
+        conn.rollback()
+        assert conn.execute(select(Building.id).where(Building.name == "Ghost block")).first() is None
+        conn.exec_driver_sql("SELECT pg_notify('nobody', 'x')")  # a notification is sent only by a commit
+        conn.rollback()
+        assert conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar() == 0
 
 
 def test_each_viewer_gets_their_own_buttons_around_one_public_part(make_client, login, crowd, coordinator, renders):

@@ -17,9 +17,12 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from board.cache import LRUCache, app_cache
 from board.cards import labels
+from board.extensions import db
 from board.i18n import ago
 from board.models import Card, utcnow
 
@@ -66,10 +69,9 @@ def render(card: Card, full: bool = False) -> Markup:
     return _with_time(_public(card, bool(full), locale), card, locale)
 
 
-def on_board(card: Card) -> Markup:
-    """A card as a board lists it: the whole of cards/_card.html, which holds nothing of the viewer's
-    there (no buttons, no doors), kept as a whole so that a board of 50 cards is 50 lookups."""
-    locale = str(get_locale())
+def _article(card: Card, locale: str) -> str:
+    """The whole of cards/_card.html as a board lists it (nothing of the viewer's there: no buttons, no
+    doors), its time slot still empty, kept per card version and language."""
     articles = app_cache("card_articles")
     k = key(card, locale, False)
     html = articles.get(k)
@@ -77,4 +79,66 @@ def on_board(card: Card) -> Markup:
         template = current_app.jinja_env.get_template("cards/_card.html")
         html = template.render(card=card, public_card=lambda card_, full=False: Markup(_public(card_, False, locale)))
         articles.put(k, html)
-    return _with_time(html, card, locale)
+    return html
+
+
+def on_board(card: Card) -> Markup:
+    """One card as a board lists it (the live stream's new card, a card's board fragment)."""
+    locale = str(get_locale())
+    return _with_time(_article(card, locale), card, locale)
+
+
+def board_list(rows, building_names: dict[int, str]) -> Markup:
+    """A page of the board (rows of service.BOARD_ROW) as its cards' HTML, with each card's time filled in.
+
+    The page is kept whole, keyed by which cards at which versions in which buildings and language:
+    a board drawn before is one lookup, not 50 (and no card loaded as an object). What changes a card
+    bumps its version; what changes the page (a card posted, taken, expired, moved up) changes the
+    rows. On a miss, cards drawn before for another page come from `_article`'s cache, and only the
+    others are loaded, in one statement.
+    """
+    if not rows:
+        return Markup("")
+    locale = str(get_locale())
+    page_key = (locale, tuple(tuple(row) for row in rows), tuple(sorted(building_names.items())))
+    lists = app_cache("board_lists", size=current_app.config.get("BOARD_LIST_CACHE_SIZE", 200))
+    pieces = lists.get(page_key)
+    if pieces is None:
+        pieces, shown = _draw_list(rows, building_names, locale)
+        if shown is not rows:  # a card changed or went since the rows were read: drawn as it is, not kept
+            return _fill(pieces, shown, locale)
+        lists.put(page_key, pieces)
+    return _fill(pieces, rows, locale)
+
+
+def _fill(pieces: tuple[str, ...], rows, locale: str) -> Markup:
+    """pieces: the HTML around each card's time slot, one more than the rows; each row's time goes between."""
+    out = [pieces[0]]
+    for row, after in zip(rows, pieces[1:]):
+        out.append(str(escape(ago(row.created_at, locale))))
+        out.append(after)
+    return Markup("".join(out))
+
+
+def _draw_list(rows, building_names: dict[int, str], locale: str):
+    """The page's HTML split around its time slots, and the rows it shows: `rows` itself, unless a card
+    to be drawn changed or went since the rows were read (then it is drawn as it is now, or left out)."""
+    articles_cache = app_cache("card_articles")
+    articles = {row.id: articles_cache.get((row.id, row.version, locale, False, building_names.get(row.building_id), None))
+                for row in rows}
+    missing = {row.id: row.version for row in rows if articles[row.id] is None}
+    cards = {}
+    if missing:
+        # Loaded only to be drawn; a card's building came with the resident (auth.sessions.load_user).
+        cards = {card.id: card for card in db.session.scalars(
+            select(Card).where(Card.id.in_(list(missing))).options(lazyload(Card.author), lazyload(Card.building))
+        )}
+    for card_id in missing:
+        if card_id in cards:
+            articles[card_id] = _article(cards[card_id], locale)
+    unchanged = all(card_id in cards and cards[card_id].version == version for card_id, version in missing.items())
+    shown = rows if unchanged else [row for row in rows if articles[row.id] is not None]
+    pieces = tuple("\n".join(articles[row.id] for row in shown).split(AGO_SLOT))
+    if len(pieces) != len(shown) + 1:
+        raise AssertionError("each board card holds exactly one time slot (templates/cards/_card_public.html)")
+    return pieces, shown

@@ -25,7 +25,6 @@ def card_helpers() -> dict:
     """Labels and the `can(card, move)` test every card template uses."""
     return {
         "public_card": public.render,
-        "board_card": public.on_board,
         "can": lambda card, move: current_user.is_authenticated and transitions.allowed(card, move, current_user),
         "can_handoff": lambda handoff, move: (
             current_user.is_authenticated and transitions.handoff_allowed(handoff, move, current_user)
@@ -116,13 +115,15 @@ def board():
     membership = current_user.membership
     frame.numbers(counts=True, lapse=True)  # the counts above the list, after any overdue match lapsed
     form = FilterForm(request.args)
-    form.building.choices = [("", _("All buildings"))] + [(b.id, local(b.name)) for b in membership.community.buildings]
+    buildings = membership.community.buildings
+    form.building.choices = [("", _("All buildings"))] + [(b.id, local(b.name)) for b in buildings]
     filters = filters_from(form)
-    cards, next_cursor = service.board_page(membership.community_id, filters, request.args.get("after"))
+    rows, next_cursor = service.board_page(membership.community_id, filters, request.args.get("after"))
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     more_url = url_for("cards.board", after=next_cursor, **args) if next_cursor else None
     context = {
-        "form": form, "cards": cards, "more_url": more_url, "community": membership.community,
+        "form": form, "cards": public.board_list(rows, {b.id: b.name for b in buildings}),
+        "more_url": more_url, "community": membership.community,
         "filter_form": lambda: filter_form(form),
     }
     if request.args.get("after"):
