@@ -246,6 +246,30 @@ def test_a_transaction_that_only_read_keeps_its_prepared_statements_one_that_wro
         assert conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar() == 0
 
 
+@pytest.mark.parametrize("statement, reads", [
+    ("SELECT users.id FROM users", True), ("select\n(SELECT count(*) FROM cards)", True),
+    ("SELECT pg_notify(%(channel)s, %(payload)s)", False), ("SELECT  nextval('x')", False),
+    ("INSERT INTO events VALUES (1)", False), ("UPDATE cards SET version = 2", False),
+    ("WITH gone AS (DELETE FROM cards RETURNING id) SELECT 1", False),
+])
+def test_only_a_plain_select_counts_as_a_read(statement, reads):
+    from board.extensions import _READ
+
+    assert bool(_READ.match(statement)) is reads
+
+
+def test_the_resident_is_loaded_with_the_compounds_buildings_only_on_the_board(client, login, crowd, resident):
+    login(client, resident)
+
+    def joined_buildings(url):
+        statements, _ = statements_for(client, url)
+        user = next(s for s in statements if "login_sessions" in s)
+        return user.count("JOIN buildings AS")
+
+    # Elsewhere one row for the resident (their home's building), not one per building of the compound.
+    assert joined_buildings("/") == 2 and joined_buildings("/me/activity") == joined_buildings("/offline") == 1
+
+
 def test_each_viewer_gets_their_own_buttons_around_one_public_part(make_client, login, crowd, coordinator, renders):
     need = factories.card(crowd[0], title="Fever medicine")
     pages = {}

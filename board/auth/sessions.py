@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_login import login_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
@@ -21,6 +21,7 @@ from board.inputs import MAX_ID
 from board.models import Community, LoginSession, Membership, User, utcnow
 
 MAX_TOKEN_LENGTH = 120
+NEED_BUILDINGS = frozenset({"cards.board"})  # endpoints that show the community's buildings on every request
 
 
 def _hash(secret: str) -> str:
@@ -78,7 +79,12 @@ def load_user(token: str) -> User | None:
     if parsed is None:
         return None
     user_id, version, secret = parsed
-    # One statement for the resident, their homes and their community's buildings (the board's filter).
+    # One statement for the resident and their homes; on the board also their community's buildings (its
+    # filter, and each card's building), which other pages do without: with them every row came once
+    # per building, so the resident cost more to load the more buildings the compound had.
+    homes = joinedload(User.memberships).joinedload(Membership.community)
+    if has_request_context() and request.endpoint in NEED_BUILDINGS:
+        homes = homes.joinedload(Community.buildings)
     user = db.session.scalars(
         select(User)
         .join(LoginSession, LoginSession.user_id == User.id)
@@ -89,7 +95,7 @@ def load_user(token: str) -> User | None:
             LoginSession.token_hash == _hash(secret),
             LoginSession.created_at >= _oldest_allowed(),
         )
-        .options(joinedload(User.memberships).joinedload(Membership.community).joinedload(Community.buildings))
+        .options(homes)
     ).unique().one_or_none()
     if user is not None:
         user.login_token = token
