@@ -10,10 +10,13 @@ renders is replayed by the stream, not missed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
+
+from board.cache import app_cache
 
 from board.cards import handoffs
 from board.cards import service as cards
@@ -42,29 +45,61 @@ def numbers(*, counts: bool = False, lapse: bool = False) -> Numbers:
         return Numbers(counts={CardKind.NEED.value: 0, CardKind.OFFER.value: 0} if counts else None)
     community_id = current_user.community_id
     now = utcnow()
+    newest = select(func.max(Event.id)).where(Event.community_id == community_id).scalar_subquery()
     columns = [
         select(func.count(Notification.id))
         .where(Notification.user_id == current_user.id, Notification.read_at.is_(None)).scalar_subquery(),
-        select(func.max(Event.id)).where(Event.community_id == community_id).scalar_subquery(),
+        newest,
     ]
+    kept = _kept_counts(community_id, now) if counts else None
     if counts:
+        # Counted only when something happened since the counts this process keeps (PostgreSQL and
+        # SQLite evaluate only the CASE branch they need), and with them the soonest expiry.
         board = cards.board_query(community_id, cards.BoardFilters(), now).order_by(None)
+        stale = func.coalesce(newest, 0) != (kept.event_id if kept else -1)
         columns += [
-            board.with_only_columns(func.count(Card.id)).where(Card.kind == kind.value).scalar_subquery()
+            case((stale, board.with_only_columns(func.count(Card.id)).where(Card.kind == kind.value).scalar_subquery()))
             for kind in (CardKind.NEED, CardKind.OFFER)
         ]
+        columns.append(case((stale, board.with_only_columns(func.min(Card.expires_at)).scalar_subquery())))
     if lapse:
         columns.append(handoffs.due_clause(community_id, now))
     row = db.session.execute(select(*columns)).one()
     if lapse and row[-1]:
         handoffs.run_due(community_id=community_id)
         return numbers(counts=counts)  # the lapses changed the counts and the newest event
-    found = Numbers(
-        unread=row[0] or 0, last_event_id=row[1] or 0,
-        counts={CardKind.NEED.value: row[2] or 0, CardKind.OFFER.value: row[3] or 0} if counts else None,
-    )
+    last_event_id = row[1] or 0
+    open_counts = None
+    if counts:
+        if row[2] is None:  # nothing happened since: the kept counts hold
+            open_counts = kept.counts
+        else:
+            open_counts = {CardKind.NEED.value: row[2], CardKind.OFFER.value: row[3]}
+            _keep_counts(community_id, OpenCounts(last_event_id, row[4] or datetime.max, open_counts))
+    found = Numbers(unread=row[0] or 0, last_event_id=last_event_id, counts=open_counts)
     g.frame_numbers = found
     return found
+
+
+@dataclass(frozen=True)
+class OpenCounts:
+    """A community's open needs and offers as of its newest event, true until its soonest card expires.
+
+    Cards come on and off the board only by a move (each appends an event, board.events) or by
+    expiring, so the counts cannot change before one or the other; each process keeps its own.
+    """
+    event_id: int
+    valid_until: datetime
+    counts: dict[str, int]
+
+
+def _kept_counts(community_id: int, now: datetime) -> OpenCounts | None:
+    kept = app_cache("open_counts", size=1000).get(community_id)
+    return kept if kept is not None and now < kept.valid_until else None
+
+
+def _keep_counts(community_id: int, counts: OpenCounts) -> None:
+    app_cache("open_counts", size=1000).put(community_id, counts)
 
 
 def forget() -> None:

@@ -270,6 +270,27 @@ def test_the_resident_is_loaded_with_the_compounds_buildings_only_on_the_board(c
     assert joined_buildings("/") == 2 and joined_buildings("/me/activity") == joined_buildings("/offline") == 1
 
 
+def test_the_open_counts_are_counted_again_only_after_a_move_or_an_expiry(client, login, crowd, resident, monkeypatch):
+    from board import frame
+
+    kept = []
+    keep = frame._keep_counts
+    monkeypatch.setattr(frame, "_keep_counts", lambda community_id, counts: (kept.append(counts.counts), keep(community_id, counts)))
+    soon = factories.card(crowd[0], title="Rice", days_up=1)
+    factories.card(crowd[1], title="Milk", days_up=3)
+    login(client, resident)
+    assert "2 open needs" in client.get("/").get_data(as_text=True)
+    assert "2 open needs" in client.get("/").get_data(as_text=True)
+    assert kept == [{"need": 2, "offer": 0}]  # the second board did not count
+    factories.card(crowd[2], title="Blankets", kind="offer")  # a move: its event says count again
+    assert "1 open offer" in client.get("/").get_data(as_text=True) and len(kept) == 2
+    later = soon.expires_at + timedelta(minutes=1)  # no event, but the soonest card expired meanwhile
+    monkeypatch.setattr("board.frame.utcnow", lambda: later)
+    monkeypatch.setattr("board.cards.service.utcnow", lambda: later)
+    page = client.get("/").get_data(as_text=True)
+    assert "1 open need" in page and "Rice" not in page and kept[-1] == {"need": 1, "offer": 1}
+
+
 def test_each_viewer_gets_their_own_buttons_around_one_public_part(make_client, login, crowd, coordinator, renders):
     need = factories.card(crowd[0], title="Fever medicine")
     pages = {}
