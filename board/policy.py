@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import g, has_app_context, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import exists, select
 
-from board.errands.models import Mode, settings_of, vulnerability
+from board.errands.models import ErrandSettings, Mode, settings_of, vulnerability
 from board.extensions import db
 from board.models import Card, Handoff, Household, Person, Role, User
 from board.volunteers.models import VolunteerProfile, on_duty_clause
@@ -376,8 +376,14 @@ def on_duty(viewer: User | None, community_id: int | None) -> bool:
     cache = g.setdefault("on_duty", {}) if has_request_context() else {}
     key = (viewer.id, community_id)
     if key not in cache:
-        stmt = select(exists().where(VolunteerProfile.user_id == viewer.id, on_duty_clause(community_id)))
-        cache[key] = bool(db.session.scalar(stmt))
+        # The community's dispatch mode rides along: whoever asks whether a volunteer is on duty asks it next
+        # (may_take_from_queue), and a card's page stays within its statements.
+        mode = select(ErrandSettings.mode).where(ErrandSettings.community_id == community_id).scalar_subquery()
+        stmt = select(exists().where(VolunteerProfile.user_id == viewer.id, on_duty_clause(community_id)), mode)
+        on, mode_found = db.session.execute(stmt).one()
+        cache[key] = bool(on)
+        if has_request_context():
+            g.setdefault("errand_mode", {}).setdefault(community_id, mode_found or current_app.config["ERRAND_MODE"])
     return cache[key]
 
 

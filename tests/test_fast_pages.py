@@ -118,6 +118,30 @@ def test_a_card_page_takes_at_most_5_queries_whatever_its_handoffs(
     assert len(fragment) <= 5, "\n".join(fragment)
 
 
+@pytest.mark.parametrize("who", ["author", "volunteer", "coordinator", "neighbour"])
+@pytest.mark.parametrize("errand_state", ["none", "waiting", "claimed"])
+def test_a_needs_page_takes_at_most_5_queries_with_or_without_its_errand(
+    make_client, login, community, crowd, coordinator, who, errand_state
+):
+    from board.errands import service as errands
+
+    volunteer = factories.on_duty(factories.user(community, login="zhou", display_name="Auntie Zhou", unit="201",
+                                                 role="volunteer"))
+    if errand_state == "none":
+        need = factories.card(crowd[0], title="Blood pressure tablets")
+        transitions.apply_handoff(transitions.start(need, "match", crowd[1]), "leave_at_door", crowd[1], note="bag")
+    else:
+        errand = errands.place_errand(crowd[0], household=crowd[0].household, title="Blood pressure tablets",
+                                      from_where="Pharmacy")
+        if errand_state == "claimed":
+            errands.claim(errand, volunteer)
+        need = errand.card
+    viewer = {"author": crowd[0], "volunteer": volunteer, "coordinator": coordinator, "neighbour": crowd[5]}[who]
+    statements, page = statements_for(login(make_client(), viewer), f"/cards/{need.id}")
+    assert "Blood pressure tablets" in page
+    assert len(statements) <= 5, "\n".join(statements)
+
+
 def test_an_overdue_match_still_lapses_when_the_board_is_viewed(client, login, crowd, resident):
     need = factories.card(crowd[0], title="Rice")
     handoff = transitions.start(need, "match", crowd[1])

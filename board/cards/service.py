@@ -118,8 +118,11 @@ def card_for(viewer: User, card_id: int) -> Card:
     """The card if it is in the viewer's community; another community's card does not exist for them."""
     if not 0 < card_id <= MAX_ID:
         raise NotFound()  # a mistyped address, not a database error
-    # The author's name is shown, their home is not: no second statement for their memberships.
-    card = db.session.get(Card, card_id, options=[joinedload(Card.author).lazyload(User.memberships)])
+    # The author's name is shown, their home is not: no second statement for their memberships. A need's
+    # errand (board.errands) decides its buttons: joined here rather than asked for while they are drawn.
+    card = db.session.get(Card, card_id, options=[
+        joinedload(Card.author).lazyload(User.memberships), joinedload(Card.errand),
+    ])
     if card is None or card.community_id != viewer.community_id:
         raise NotFound()
     return card

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from board.extensions import db
 from board.models import PRIORITY_NONE, PRIORITY_OVER_60_ALONE, Card, Household, Person, User, utcnow
@@ -121,6 +121,13 @@ class Errand(db.Model):
     def owes(self) -> bool:
         """Money spent and not yet paid back (nothing is owed for a donated errand)."""
         return self.spent is not None and self.paid_back_at is None and self.payment != Payment.DONATED.value
+
+
+# A need's errand, read with the card on its page (cards.service.card_for joins it): one statement
+# fewer than asking for it while the buttons are drawn. Read-only: errands are written as Errand.
+Card.errand = relationship(
+    Errand, primaryjoin=Card.id == foreign(Errand.card_id), uselist=False, viewonly=True, lazy="select"
+)
 
 
 class ErrandSettings(db.Model):
