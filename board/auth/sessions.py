@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from functools import lru_cache
 
 from flask import current_app, has_request_context, request
 from flask_login import login_user
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from board.extensions import db, login_manager
@@ -79,24 +80,33 @@ def load_user(token: str) -> User | None:
     if parsed is None:
         return None
     user_id, version, secret = parsed
-    # One statement for the resident and their homes; on the board also their community's buildings (its
-    # filter, and each card's building), which other pages do without: with them every row came once
-    # per building, so the resident cost more to load the more buildings the compound had.
-    homes = joinedload(User.memberships).joinedload(Membership.community)
-    if has_request_context() and request.endpoint in NEED_BUILDINGS:
-        homes = homes.joinedload(Community.buildings)
-    user = db.session.scalars(
-        select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(
-            User.id == user_id,
-            User.session_version == version,
-            User.erased_at.is_(None),  # an erased account never logs in again, whatever cookie survived
-            LoginSession.token_hash == _hash(secret),
-            LoginSession.created_at >= _oldest_allowed(),
-        )
-        .options(homes)
-    ).unique().one_or_none()
+    with_buildings = has_request_context() and request.endpoint in NEED_BUILDINGS
+    user = db.session.scalars(_resident_statement(with_buildings), {
+        "user_id": user_id, "version": version, "token_hash": _hash(secret), "oldest": _oldest_allowed(),
+    }).unique().one_or_none()
     if user is not None:
         user.login_token = token
     return user
+
+
+@lru_cache(maxsize=2)
+def _resident_statement(with_buildings: bool):
+    """One statement for the resident and their homes; on the board also their community's buildings (its
+    filter, and each card's building), which other pages do without: with them every row came once per
+    building, so the resident cost more to load the more buildings the compound had. Built once per
+    process: building it (its loader options) cost more than running it."""
+    homes = joinedload(User.memberships).joinedload(Membership.community)
+    if with_buildings:
+        homes = homes.joinedload(Community.buildings)
+    return (
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == bindparam("user_id"),
+            User.session_version == bindparam("version"),
+            User.erased_at.is_(None),  # an erased account never logs in again, whatever cookie survived
+            LoginSession.token_hash == bindparam("token_hash"),
+            LoginSession.created_at >= bindparam("oldest"),
+        )
+        .options(homes)
+    )

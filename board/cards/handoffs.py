@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, lazyload
 from werkzeug.datastructures import FileStorage
 
@@ -152,22 +153,33 @@ class CardHandoffs:
 
 def card_handoffs(card: Card, *, with_lapses: bool = False) -> CardHandoffs:
     """A card's handoffs with both people and their homes (a door may be shown), in one statement."""
+    if not with_lapses:
+        return CardHandoffs(list(db.session.scalars(_handoffs_statement(False), {"card_id": card.id}).unique()), {})
+    rows = db.session.execute(_handoffs_statement(True), {"card_id": card.id}).unique().all()
+    return CardHandoffs([h for h, _ in rows], {h.giver_id: n for h, n in rows})
+
+
+@lru_cache(maxsize=2)
+def _handoffs_statement(with_lapses: bool):
+    """Built once per process: building its loader options cost more than running it (a card page's most)."""
     people = [
         joinedload(person).joinedload(User.memberships).lazyload(Membership.community)
         for person in (Handoff.giver, Handoff.receiver)
     ]
     # The card is already loaded: a many-to-one by key is found in the session, not joined again.
-    stmt = select(Handoff).where(Handoff.card_id == card.id).order_by(Handoff.id).options(lazyload(Handoff.card), *people)
+    stmt = (
+        select(Handoff).where(Handoff.card_id == bindparam("card_id")).order_by(Handoff.id)
+        .options(lazyload(Handoff.card), *people)
+    )
     if not with_lapses:
-        return CardHandoffs(list(db.session.scalars(stmt).unique()), {})
+        return stmt
     lapsed = aliased(Handoff)
     count = (
         select(func.count(lapsed.id))
         .where(lapsed.giver_id == Handoff.giver_id, lapsed.status == H.LAPSED.value)
         .correlate(Handoff).scalar_subquery()
     )
-    rows = db.session.execute(stmt.add_columns(count)).unique().all()
-    return CardHandoffs([h for h, _ in rows], {h.giver_id: n for h, n in rows})
+    return stmt.add_columns(count)
 
 
 def visible_handoffs(card: Card, viewer: User, handoffs: list[Handoff] | None = None) -> list[Handoff]:
@@ -189,11 +201,15 @@ def timeline(card: Card, viewer: User, handoffs: list[Handoff] | None = None) ->
         return []
     # Only moves the timeline can put into words (labels.EVENT_LABELS); never a raw code. Names only:
     # the actors' homes are not needed.
-    stmt = (
-        select(Event).where(Event.card_id == card.id, Event.kind.in_(list(EVENT_LABELS))).order_by(Event.id)
+    return list(db.session.scalars(_timeline_statement(), {"card_id": card.id}))
+
+
+@lru_cache(maxsize=1)
+def _timeline_statement():
+    return (
+        select(Event).where(Event.card_id == bindparam("card_id"), Event.kind.in_(list(EVENT_LABELS))).order_by(Event.id)
         .options(joinedload(Event.actor).lazyload(User.memberships))
     )
-    return list(db.session.scalars(stmt))
 
 
 @dataclass

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -120,12 +121,17 @@ def card_for(viewer: User, card_id: int) -> Card:
         raise NotFound()  # a mistyped address, not a database error
     # The author's name is shown, their home is not: no second statement for their memberships. A need's
     # errand (board.errands) decides its buttons: joined here rather than asked for while they are drawn.
-    card = db.session.get(Card, card_id, options=[
-        joinedload(Card.author).lazyload(User.memberships), joinedload(Card.errand),
-    ])
+    card = db.session.get(Card, card_id, options=_card_page_options())
     if card is None or card.community_id != viewer.community_id:
         raise NotFound()
     return card
+
+
+@lru_cache(maxsize=1)
+def _card_page_options() -> tuple:
+    """Built once per process (building loader options costs more than the lookup); Card.errand exists
+    once board.errands is imported, so not at import time."""
+    return (joinedload(Card.author).lazyload(User.memberships), joinedload(Card.errand))
 
 
 def board_query(community_id: int, filters: BoardFilters, now: datetime | None = None) -> Select:
