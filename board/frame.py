@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import case, func, select
+from sqlalchemy import DateTime, bindparam, case, func, select
 
 from board.cache import app_cache
 
@@ -45,26 +46,10 @@ def numbers(*, counts: bool = False, lapse: bool = False) -> Numbers:
         return Numbers(counts={CardKind.NEED.value: 0, CardKind.OFFER.value: 0} if counts else None)
     community_id = current_user.community_id
     now = utcnow()
-    newest = select(func.max(Event.id)).where(Event.community_id == community_id).scalar_subquery()
-    columns = [
-        select(func.count(Notification.id))
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None)).scalar_subquery(),
-        newest,
-    ]
     kept = _kept_counts(community_id, now) if counts else None
-    if counts:
-        # Counted only when something happened since the counts this process keeps (PostgreSQL and
-        # SQLite evaluate only the CASE branch they need), and with them the soonest expiry.
-        board = cards.board_query(community_id, cards.BoardFilters(), now).order_by(None)
-        stale = func.coalesce(newest, 0) != (kept.event_id if kept else -1)
-        columns += [
-            case((stale, board.with_only_columns(func.count(Card.id)).where(Card.kind == kind.value).scalar_subquery()))
-            for kind in (CardKind.NEED, CardKind.OFFER)
-        ]
-        columns.append(case((stale, board.with_only_columns(func.min(Card.expires_at)).scalar_subquery())))
-    if lapse:
-        columns.append(handoffs.due_clause(community_id, now))
-    row = db.session.execute(select(*columns)).one()
+    params = {"user_id": current_user.id, "community_id": community_id, "known_event_id": kept.event_id if kept else -1}
+    params.update(handoffs.due_moments(now))
+    row = db.session.execute(_statement(counts, lapse), params).one()
     if lapse and row[-1]:
         handoffs.run_due(community_id=community_id)
         return numbers(counts=counts)  # the lapses changed the counts and the newest event
@@ -79,6 +64,33 @@ def numbers(*, counts: bool = False, lapse: bool = False) -> Numbers:
     found = Numbers(unread=row[0] or 0, last_event_id=last_event_id, counts=open_counts)
     g.frame_numbers = found
     return found
+
+
+@lru_cache(maxsize=4)
+def _statement(counts: bool, lapse: bool):
+    """The numbers as one SELECT of scalar subqueries, built once per process with bound parameters
+    (building it cost more than running it)."""
+    community_id, now = bindparam("community_id"), bindparam("now", type_=DateTime)
+    newest = select(func.max(Event.id)).where(Event.community_id == community_id).scalar_subquery()
+    columns = [
+        select(func.count(Notification.id))
+        .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)).scalar_subquery(),
+        newest,
+    ]
+    if counts:
+        # Counted only when something happened since the counts this process keeps (PostgreSQL and
+        # SQLite evaluate only the CASE branch they need), and with them the soonest expiry.
+        board = cards.board_query(community_id, cards.BoardFilters(), now).order_by(None)
+        stale = func.coalesce(newest, 0) != bindparam("known_event_id")
+        columns += [
+            case((stale, board.with_only_columns(func.count(Card.id)).where(Card.kind == kind.value).scalar_subquery()))
+            for kind in (CardKind.NEED, CardKind.OFFER)
+        ]
+        columns.append(case((stale, board.with_only_columns(func.min(Card.expires_at)).scalar_subquery())))
+    if lapse:
+        moments = {name: bindparam(name, type_=DateTime) for name in ("now", "remind_before", "close_before")}
+        columns.append(handoffs.due_clause(community_id, moments))
+    return select(*columns)
 
 
 @dataclass(frozen=True)

@@ -83,14 +83,24 @@ def lapse_overdue(*, community_id: int | None = None, limit: int = 200) -> int:
     return count
 
 
-def _doorsteps_due(now, community_id: int | None):
-    """Doorsteps nobody confirmed that are due a reminder, or (reminded long enough ago) closing."""
+def due_moments(now) -> dict:
+    """The moments the time-based moves compare with: now, and how long ago a doorstep is reminded or closed."""
     cfg = current_app.config
+    return {
+        "now": now,
+        "remind_before": now - timedelta(hours=cfg["DOORSTEP_REMIND_HOURS"]),
+        "close_before": now - timedelta(hours=cfg["DOORSTEP_CLOSE_HOURS"]),
+    }
+
+
+def _doorsteps_due(moments: dict, community_id):
+    """Doorsteps nobody confirmed that are due a reminder, or (reminded long enough ago) closing; `moments`
+    holds values, or bound parameters of due_moments' names (board.frame builds its statement once)."""
     stmt = select(Handoff.id, Handoff.reminded_at).where(
         Handoff.status == H.LEFT_AT_DOOR.value,
         or_(
-            and_(Handoff.reminded_at.is_(None), Handoff.left_at <= now - timedelta(hours=cfg["DOORSTEP_REMIND_HOURS"])),
-            Handoff.reminded_at <= now - timedelta(hours=cfg["DOORSTEP_CLOSE_HOURS"]),
+            and_(Handoff.reminded_at.is_(None), Handoff.left_at <= moments["remind_before"]),
+            Handoff.reminded_at <= moments["close_before"],
         ),
     )
     return stmt.where(Handoff.community_id == community_id) if community_id is not None else stmt
@@ -103,7 +113,7 @@ def settle_doorsteps(*, community_id: int | None = None, limit: int = 200) -> in
     by `flask --app board sweep`.
     """
     count = 0
-    for handoff_id, reminded_at in db.session.execute(_doorsteps_due(utcnow(), community_id).limit(limit)).all():
+    for handoff_id, reminded_at in db.session.execute(_doorsteps_due(due_moments(utcnow()), community_id).limit(limit)).all():
         name = "remind" if reminded_at is None else "close_unconfirmed"
         try:
             transitions.apply_handoff(db.session.get(Handoff, handoff_id), name, None)
@@ -113,13 +123,14 @@ def settle_doorsteps(*, community_id: int | None = None, limit: int = 200) -> in
     return count
 
 
-def due_clause(community_id: int, now):
+def due_clause(community_id, moments: dict):
     """True when any time-based handoff move is due in the community (a lapse, a doorstep to remind or
-    close): one EXISTS that board.frame folds into the page's one statement of numbers."""
+    close): one EXISTS that board.frame folds into the page's one statement of numbers. `moments`: as
+    due_moments makes them, or bound parameters of those names."""
     lapsing = exists().where(
-        Handoff.community_id == community_id, Handoff.status == H.MATCHED.value, Handoff.due_at <= now
+        Handoff.community_id == community_id, Handoff.status == H.MATCHED.value, Handoff.due_at <= moments["now"]
     )
-    return or_(lapsing, exists(_doorsteps_due(now, community_id)))
+    return or_(lapsing, exists(_doorsteps_due(moments, community_id)))
 
 
 def run_due(*, community_id: int | None = None) -> None:

@@ -136,7 +136,7 @@ def _card_page_options() -> tuple:
 
 def board_query(community_id: int, filters: BoardFilters, now: datetime | None = None) -> Select:
     """Open, unexpired cards of one community, most pressing first, then newest."""
-    now = now or utcnow()
+    now = utcnow() if now is None else now  # a bound parameter has no truth value
     stmt = select(Card).where(
         Card.community_id == community_id,
         Card.status == CardStatus.OPEN.value,
