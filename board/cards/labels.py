@@ -66,9 +66,10 @@ EVENT_LABELS = {
 
 
 def event_label(event) -> str:
-    """One line of a card's timeline, in the viewer's language; never more than names and numbers."""
+    """One line of a card's timeline (a row of handoffs.timeline), in the viewer's language; never more
+    than names and numbers."""
     label = EVENT_LABELS.get(event.kind)
     if label is None:
         return event.kind
-    name = event.actor.display_name if event.actor is not None else ""
+    name = event.actor_name or ""  # handoffs.timeline's rows
     return str(label) % {"name": name, "quantity": (event.data or {}).get("quantity", "")}
