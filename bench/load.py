@@ -16,7 +16,8 @@ Chinese), and runs N closed-loop connections of mixed traffic (board, card pages
 bell, posting a need, "I can help" on one), each connection one resident with keep-alive (after a
 503 it waits Retry-After, as the 503 page does before it reloads itself). At
 --restart-at seconds it restarts PostgreSQL; once PostgreSQL answers again it posts a marker card and
-measures how many streams receive it and how fast. It prints requests, 5xx, p50 and p95 before,
+measures how many streams receive it and how fast (and the same for a marker card posted halfway to the
+restart, to compare with: how long a card takes to reach the streams under this load with PostgreSQL up). It prints requests, 5xx, p50 and p95 before,
 during and after the restart, then stops gunicorn and drops the database.
 """
 import os
@@ -227,8 +228,7 @@ class Viewer:
         self.events = 0
         self.connects = 0
         self.refused = Counter()
-        self.marker = None
-        self.marker_at = None
+        self.markers: dict[bytes, float | None] = {}  # a marker card's title -> when this stream carried it
         self.sock = None
 
     def run(self, until: float) -> None:
@@ -263,8 +263,9 @@ class Viewer:
                     if status != 200:
                         self.refused[status] += 1
                         return
-                if self.marker is not None and self.marker_at is None and self.marker in buffer:
-                    self.marker_at = time.time()
+                for marker, seen in self.markers.items():
+                    if seen is None and marker in buffer:
+                        self.markers[marker] = time.time()
                 *messages, buffer = buffer.split(b"\n\n")
                 for message in messages:
                     self.on_message(message)
@@ -400,12 +401,19 @@ def main():
                                        random.Random(n)).run, until)
                  for n in range(args.connections)]
         began = back = marker_saved = None
+        # A marker card halfway to the restart: how long the streams take to carry a card under this load
+        # with PostgreSQL up, to compare the one after the restart with.
+        early = f"Marker {secrets.token_hex(4)}"
+        gevent.sleep(max(0, t0 + (args.restart_at if restart else args.seconds) / 2 - time.time()))
+        for viewer in viewers:
+            viewer.markers[early.encode()] = None
+        early_saved = post_marker(port, cookies[-1], early, recorder, until)
         marker = f"Marker {secrets.token_hex(4)}"
         if restart:
             gevent.sleep(max(0, t0 + args.restart_at - time.time()))
             began, back = restart_postgres(args.cluster)
             for viewer in viewers:
-                viewer.marker = marker.encode()
+                viewer.markers[marker.encode()] = None
             marker_saved = post_marker(port, cookies[-1], marker, recorder, until)
         gevent.joinall(loops)
         ended = time.time()
@@ -448,6 +456,13 @@ def main():
         reconnects = sum(v.connects - 1 for v in viewers)
         print(f"streams: {held:,} opened, {reconnects:,} reconnects, refused {dict(refused) or 'none'}, "
               f"{sum(v.events for v in viewers):,} events received")
+        if early_saved is None:
+            print("the marker card before the restart could not be posted")
+        else:
+            arrivals = sorted(v.markers[early.encode()] - early_saved for v in viewers if v.markers.get(early.encode()))
+            print(f"with PostgreSQL up ({early_saved - t0:.1f} s into the run): a card posted reached "
+                  f"{len(arrivals):,}/{len(viewers):,} streams; p50 {percentile(arrivals, 50):.1f} s, "
+                  f"p95 {percentile(arrivals, 95):.1f} s after it was saved")
         if restart:
             fives = sorted(r[0] for r in rows if r[2] >= 500)
             last = f"{fives[-1] - back:+.1f} s" if fives else "none"
@@ -456,10 +471,12 @@ def main():
             if marker_saved is None:
                 print("the marker card could not be posted after the restart")
             else:
-                arrivals = sorted(v.marker_at - back for v in viewers if v.marker_at)
+                seen = [v.markers[marker.encode()] for v in viewers if v.markers.get(marker.encode())]
+                arrivals, since_saved = sorted(t - back for t in seen), sorted(t - marker_saved for t in seen)
                 print(f"live stream resumed: the first card posted after the restart (saved {marker_saved - back:.1f} s "
                       f"after PostgreSQL answered) reached {len(arrivals):,}/{len(viewers):,} streams; "
-                      f"p50 {percentile(arrivals, 50):.1f} s, p95 {percentile(arrivals, 95):.1f} s after PostgreSQL answered")
+                      f"p50 {percentile(arrivals, 50):.1f} s, p95 {percentile(arrivals, 95):.1f} s after PostgreSQL answered "
+                      f"(p50 {percentile(since_saved, 50):.1f} s, p95 {percentile(since_saved, 95):.1f} s after it was saved)")
         return 0
     finally:
         for viewer in viewers:

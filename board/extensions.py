@@ -59,15 +59,21 @@ def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany):
 
 @event.listens_for(Engine, "commit")
 def _forget_writes(conn):
-    conn.info.pop("wrote", None)
+    if conn.dialect.name == "postgresql" and not conn.invalidated:
+        conn.info.pop("wrote", None)
 
 
 @event.listens_for(Engine, "rollback")
 def _end_reads_with_commit(conn):
-    """Before a rollback: a transaction that only read commits, so the rollback finds nothing to undo."""
-    if conn.dialect.name != "postgresql" or conn.info.pop("wrote", False) or conn.invalidated:
+    """Before a rollback: a transaction that only read commits, so the rollback finds nothing to undo.
+
+    Never raises: a connection the database dropped (a restart) is invalidated, and asking it anything
+    raises; its rollback is the app's to handle (a friendly 503, board.errors), not this hook's.
+    """
+    if conn.dialect.name != "postgresql" or conn.invalidated:
         return
     try:
-        conn.connection.dbapi_connection.commit()
+        if not conn.info.pop("wrote", False):
+            conn.connection.dbapi_connection.commit()
     except Exception:  # noqa: BLE001 - a broken connection: the rollback that follows meets it and is handled
         pass

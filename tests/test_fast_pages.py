@@ -270,6 +270,16 @@ def test_a_transaction_that_only_read_keeps_its_prepared_statements_one_that_wro
         assert conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar() == 0
 
 
+@pytest.mark.skipif(not ON_POSTGRES, reason="prepared statements are PostgreSQL's (make test-postgres)")
+def test_a_connection_the_database_dropped_rolls_back_without_a_new_error(app):
+    """What a PostgreSQL restart does to a request in flight (bench/load.py): the read-only hook must not
+    turn the app's friendly 503 into a 500 by asking an invalidated connection anything."""
+    with db.engine.connect() as conn:
+        conn.execute(select(Building.id)).all()
+        conn.invalidate()
+        conn.rollback()  # raised PendingRollbackError from the hook before
+
+
 @pytest.mark.parametrize("statement, reads", [
     ("SELECT users.id FROM users", True), ("select\n(SELECT count(*) FROM cards)", True),
     ("SELECT pg_notify(%(channel)s, %(payload)s)", False), ("SELECT  nextval('x')", False),
