@@ -57,3 +57,25 @@ def test_each_schema_has_its_own_channel(app, other_process):
     assert app.extensions["live"].channel == other_process.extensions["live"].channel
     elsewhere = create_app(config_for(app.config["SQLALCHEMY_DATABASE_URI"] + "_x"))
     assert elsewhere.extensions["live"].channel != app.extensions["live"].channel
+
+
+def test_an_event_whose_fan_out_failed_is_sent_once_the_broker_listens_again(app, other_process, resident, neighbour,
+                                                                            monkeypatch):
+    """A PostgreSQL restart took the fan-out's connection with it (bench/load.py): that card never reached the
+    streams. Now the broker listens again and catches up from the last event it sent."""
+    broker = other_process.extensions["live"]
+    subscriber = Subscriber(neighbour.id, neighbour.community_id, "en")
+    broker.subscribe(subscriber)
+    deliver, failures = broker.deliver, []
+
+    def fails_once(broker_, event, locales):
+        if not failures:
+            failures.append(event.id)
+            raise RuntimeError("the database went away")
+        return deliver(broker_, event, locales)
+
+    monkeypatch.setattr(broker, "deliver", fails_once)
+    factories.card(resident, title="Posted as PostgreSQL restarted")
+    delivery = subscriber.queue.get(timeout=30)
+    assert failures == [delivery.event_id] and "Posted as PostgreSQL restarted" in delivery.public["en"]
+    broker.unsubscribe(subscriber)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy import event as sa_event, select, text
+from sqlalchemy import event as sa_event, func, select, text
 from sqlalchemy.engine import make_url
 
 from board.cache import LRUCache as FragmentCache  # recent public fragments by (event id, language)
@@ -118,25 +118,28 @@ class Broker:
         # Runs inside the writer's commit: the change is saved whatever happens here.
         self._safe_fan_out(event_ids)
 
-    def _safe_fan_out(self, ids: list[int]) -> None:
+    def _safe_fan_out(self, ids: list[int]) -> bool:
+        """False when it failed (logged): a fan-out that fails must not fail the change or stop the streams."""
         try:
             self.fan_out(ids)
-        except Exception:  # a fan-out that fails must not fail the change or stop the streams; it is logged
+            return True
+        except Exception:
             log.exception("live: fan-out of events %s failed", ids)
+            return False
 
     def fan_out(self, event_ids: list[int]) -> None:
         """Render each committed event once per audience and queue it for every subscriber here."""
         with self.app.app_context():
             events = db.session.scalars(select(Event).where(Event.id.in_(event_ids)).order_by(Event.id)).all()
             for event in events:
-                self.last_event_id = max(self.last_event_id, event.id)
                 subscribers = self.subscribers(event.community_id)
-                if not subscribers:
-                    continue
-                delivery = self.deliver(self, event, {s.locale for s in subscribers})
-                for subscriber in subscribers:
-                    if not subscriber.offer(delivery):
-                        self.drop(subscriber)
+                if subscribers:
+                    delivery = self.deliver(self, event, {s.locale for s in subscribers})
+                    for subscriber in subscribers:
+                        if not subscriber.offer(delivery):
+                            self.drop(subscriber)
+                # Only once it is sent: a fan-out that fails part-way is taken up again from here.
+                self.last_event_id = max(self.last_event_id, event.id)
 
     def drop(self, subscriber: Subscriber) -> None:
         """A viewer too far behind: end its stream; its browser reconnects and replays from its last id."""
@@ -152,6 +155,10 @@ class Broker:
         """Nothing runs in the background here."""
 
 
+class FanOutFailed(Exception):
+    """A fan-out failed: the LISTEN loop reconnects and catches up from the last event sent."""
+
+
 class PostgresBroker(Broker):
     """Across processes: NOTIFY in the writing transaction, one LISTEN connection per process."""
 
@@ -164,6 +171,8 @@ class PostgresBroker(Broker):
         self.channel = app.config.get("LIVE_CHANNEL") or "doorstep_" + hashlib.sha1(uri.encode()).hexdigest()[:12]
         self.conninfo = make_url(uri).set(drivername="postgresql").render_as_string(hide_password=False)
         self._thread: threading.Thread | None = None
+        self._failures: dict[int, int] = {}  # the first event of a fan-out that failed -> how often
+        self._listened_before = False
         self._stopping = threading.Event()
         self._listening = threading.Event()
         self._start_lock = threading.Lock()
@@ -208,23 +217,43 @@ class PostgresBroker(Broker):
                     self._listening.set()
                     backoff = 0.5
                     while not self._stopping.is_set():
-                        # Each notification is fanned out as it arrives; the timeout only lets a stop be noticed.
-                        for notify in conn.notifies(timeout=0.25):
-                            self._safe_fan_out([int(notify.payload)])
-            except psycopg.Error:
-                log.warning("live: LISTEN connection lost; reconnecting", exc_info=True)
+                        # The timeout only lets a stop be noticed. What arrived together goes out in one
+                        # fan-out (stop_after=1 still yields every notification read with the first): under
+                        # load this loop waits its turn for each statement it runs, so one statement for many
+                        # events keeps the streams from falling behind.
+                        ids = [int(n.payload) for n in conn.notifies(timeout=0.25, stop_after=1)]
+                        if ids and not self._safe_fan_out(ids) and self._retry(ids):
+                            raise FanOutFailed(ids)
+            except (psycopg.Error, FanOutFailed, ValueError):
+                # Lost (a restart) or a fan-out that failed (its database connection went with it): listen
+                # again and catch up on what is not sent yet, so a stream misses nothing.
+                log.warning("live: LISTEN connection lost or fan-out failed; reconnecting", exc_info=True)
                 self._listening.clear()
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 2)  # a restarted database is back in seconds: so is the stream
 
+    def _retry(self, ids: list[int]) -> bool:
+        """Whether to take these events up again (by reconnecting and catching up); after 3 tries they are
+        skipped (logged), so that one event that cannot be drawn never holds up the streams."""
+        key = min(ids)
+        self._failures[key] = self._failures.get(key, 0) + 1
+        if self._failures[key] <= 3:
+            return True
+        log.error("live: events %s skipped after 3 failed fan-outs", ids)
+        self._failures.pop(key, None)
+        self.last_event_id = max(self.last_event_id, *ids)
+        return False
+
     def _catch_up(self) -> None:
         """After a lost connection, fan out what committed while this process was not listening."""
-        if not self.last_event_id:
-            return
         with self.app.app_context():
+            if not self._listened_before:  # what committed before is the streams' own to replay
+                self._listened_before = True
+                self.last_event_id = max(self.last_event_id, db.session.scalar(select(func.max(Event.id))) or 0)
+                return
             missed = db.session.scalars(select(Event.id).where(Event.id > self.last_event_id).order_by(Event.id)).all()
-        if missed:
-            self._safe_fan_out(list(missed))
+        if missed and not self._safe_fan_out(list(missed)) and self._retry(list(missed)):
+            raise FanOutFailed(missed)
 
 
 
