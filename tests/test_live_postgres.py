@@ -79,3 +79,23 @@ def test_an_event_whose_fan_out_failed_is_sent_once_the_broker_listens_again(app
     delivery = subscriber.queue.get(timeout=30)
     assert failures == [delivery.event_id] and "Posted as PostgreSQL restarted" in delivery.public["en"]
     broker.unsubscribe(subscriber)
+
+
+def test_the_listen_loop_survives_any_error_and_listens_again(app, other_process, resident, neighbour, monkeypatch):
+    """bench/load.py: 1,000 streams opening at once left the pool empty, the loop's catch-up timed out
+    (a TimeoutError, not a psycopg error), the thread ended and no stream heard anything again."""
+    broker = other_process.extensions["live"]
+    catch_up, calls = broker._catch_up, []
+
+    def times_out_once(conn):
+        calls.append(1)
+        if len(calls) == 1:
+            raise TimeoutError("QueuePool limit reached")
+        return catch_up(conn)
+
+    monkeypatch.setattr(broker, "_catch_up", times_out_once)
+    subscriber = Subscriber(neighbour.id, neighbour.community_id, "en")
+    broker.subscribe(subscriber)
+    factories.card(resident, title="Heard after all")
+    assert "Heard after all" in subscriber.queue.get(timeout=30).public["en"] and len(calls) == 2
+    broker.unsubscribe(subscriber)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy import event as sa_event, func, select, text
+from sqlalchemy import event as sa_event, select, text
 from sqlalchemy.engine import make_url
 
 from board.cache import LRUCache as FragmentCache  # recent public fragments by (event id, language)
@@ -213,7 +213,7 @@ class PostgresBroker(Broker):
             try:
                 with psycopg.connect(self.conninfo, autocommit=True) as conn:
                     conn.execute(f'LISTEN "{self.channel}"')
-                    self._catch_up()
+                    self._catch_up(conn)
                     self._listening.set()
                     backoff = 0.5
                     while not self._stopping.is_set():
@@ -224,8 +224,8 @@ class PostgresBroker(Broker):
                         ids = [int(n.payload) for n in conn.notifies(timeout=0.25, stop_after=1)]
                         if ids and not self._safe_fan_out(ids) and self._retry(ids):
                             raise FanOutFailed(ids)
-            except (psycopg.Error, FanOutFailed, ValueError):
-                # Lost (a restart) or a fan-out that failed (its database connection went with it): listen
+            except Exception:  # noqa: BLE001 - whatever it was, this loop must go on listening
+                # Lost (a restart), or a fan-out that failed (its database connection went with it): listen
                 # again and catch up on what is not sent yet, so a stream misses nothing.
                 log.warning("live: LISTEN connection lost or fan-out failed; reconnecting", exc_info=True)
                 self._listening.clear()
@@ -244,17 +244,22 @@ class PostgresBroker(Broker):
         self.last_event_id = max(self.last_event_id, *ids)
         return False
 
-    def _catch_up(self) -> None:
-        """After a lost connection, fan out what committed while this process was not listening."""
-        with self.app.app_context():
-            if not self._listened_before:  # what committed before is the streams' own to replay
-                self._listened_before = True
-                self.last_event_id = max(self.last_event_id, db.session.scalar(select(func.max(Event.id))) or 0)
-                return
-            missed = db.session.scalars(select(Event.id).where(Event.id > self.last_event_id).order_by(Event.id)).all()
-        if missed and not self._safe_fan_out(list(missed)) and self._retry(list(missed)):
-            raise FanOutFailed(missed)
+    def _catch_up(self, conn) -> None:
+        """After a lost connection (or a failed fan-out), fan out what committed since the last event sent.
 
+        Asked on the LISTEN connection itself, not one of the pool's: when the streams are opening by the
+        thousand the pool may be busy, and the loop must listen whatever the pool does.
+        """
+        if not self._listened_before:  # what committed before is the streams' own to replay
+            self._listened_before = True
+            newest = conn.execute("SELECT max(id) FROM events").fetchone()[0]
+            self.last_event_id = max(self.last_event_id, newest or 0)
+            return
+        missed = [row[0] for row in conn.execute(
+            "SELECT id FROM events WHERE id > %s ORDER BY id", (self.last_event_id,)
+        ).fetchall()]
+        if missed and not self._safe_fan_out(missed) and self._retry(missed):
+            raise FanOutFailed(missed)
 
 
 def _after_commit(session) -> None:
