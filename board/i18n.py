@@ -54,10 +54,11 @@ def _language() -> str:
     return "zh" if str(get_locale()).startswith("zh") else "en"
 
 
-def ago(moment, locale: str | None = None) -> str:
-    """'12 minutes ago' in the viewer's language (or `locale`'s, when the caller knows it already)."""
+def ago(moment, locale: str | None = None, now=None) -> str:
+    """'12 minutes ago' in the viewer's language (or `locale`'s, when the caller knows it already; `now`
+    likewise, when it asks for many)."""
     # Whole seconds, rounded down: a moment just past stays in the past ("1 minute ago", not "in 0 minutes").
-    return _ago(locale or str(get_locale()), math.floor((moment - utcnow()).total_seconds()))
+    return _ago(locale or str(get_locale()), math.floor((moment - (now or utcnow())).total_seconds()))
 
 
 @lru_cache(maxsize=4096)

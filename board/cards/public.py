@@ -114,8 +114,9 @@ def board_list(rows, building_names: dict[int, str]) -> Markup:
 def _fill(pieces: tuple[str, ...], rows, locale: str) -> Markup:
     """pieces: the HTML around each card's time slot, one more than the rows; each row's time goes between."""
     out = [pieces[0]]
+    now = utcnow()
     for row, after in zip(rows, pieces[1:]):
-        out.append(str(escape(ago(row.created_at, locale))))
+        out.append(str(escape(ago(row.created_at, locale, now))))
         out.append(after)
     return Markup("".join(out))
 
