@@ -19,7 +19,7 @@ from board.cards import transitions
 from board.cards.labels import EVENT_LABELS
 from board.errors import Conflict, DomainError, NotFound
 from board.extensions import db
-from board.models import Card, CardKind, Event, Handoff, HandoffStatus, Membership, User, utcnow
+from board.models import Card, CardKind, Event, Handoff, HandoffStatus, Membership, Person, User, utcnow
 
 H = HandoffStatus
 
@@ -173,10 +173,14 @@ def card_handoffs(card: Card, *, with_lapses: bool = False) -> CardHandoffs:
 @lru_cache(maxsize=2)
 def _handoffs_statement(with_lapses: bool):
     """Built once per process: building its loader options cost more than running it (a card page's most)."""
+    # Of the two people their names and homes (a door may be shown), not their roles; not the account
+    # behind someone without a phone.
     people = [
-        joinedload(person).joinedload(User.memberships).lazyload(Membership.community)
+        joinedload(person).joinedload(User.memberships).options(
+            lazyload(Membership.community), lazyload(Membership.role_rows)
+        )
         for person in (Handoff.giver, Handoff.receiver)
-    ]
+    ] + [joinedload(Handoff.for_person).lazyload(Person.user)]
     # The card is already loaded: a many-to-one by key is found in the session, not joined again.
     stmt = (
         select(Handoff).where(Handoff.card_id == bindparam("card_id")).order_by(Handoff.id)
