@@ -534,4 +534,4 @@ def init_app(app) -> None:
 
     @app.context_processor
     def _may() -> dict:
-        return {"may": lambda question, *args: may(current_user, question, *args)}
+        return {"may": lambda question, *args: may(current_user._get_current_object(), question, *args)}

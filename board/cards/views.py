@@ -23,24 +23,27 @@ bp = Blueprint("cards", __name__)
 @bp.app_context_processor
 def card_helpers() -> dict:
     """Labels and the `can(card, move)` test every card template uses."""
+    # The resident itself, not the current_user proxy: a card page asks these a few dozen times, and
+    # every attribute read through the proxy looks the user up again.
+    me = current_user._get_current_object
     return {
         "public_card": public.render,
-        "can": lambda card, move: current_user.is_authenticated and transitions.allowed(card, move, current_user),
+        "can": lambda card, move: me().is_authenticated and transitions.allowed(card, move, me()),
         "can_handoff": lambda handoff, move: (
-            current_user.is_authenticated and transitions.handoff_allowed(handoff, move, current_user)
+            me().is_authenticated and transitions.handoff_allowed(handoff, move, me())
         ),
-        "handoffs_for": lambda card: handoffs.visible_handoffs(card, current_user, card_handoffs(card).handoffs),
-        "timeline_for": lambda card: handoffs.timeline(card, current_user, card_handoffs(card).handoffs),
-        "receiver_door": lambda handoff: privacy.receiver_door(current_user, handoff),
-        "giver_door": lambda handoff: privacy.giver_door(current_user, handoff),
-        "doorstep_of": lambda handoff: privacy.doorstep_of(current_user, handoff),
-        "own_door_note": lambda card: privacy.own_door_note(current_user, card),
+        "handoffs_for": lambda card: handoffs.visible_handoffs(card, me(), card_handoffs(card).handoffs),
+        "timeline_for": lambda card: handoffs.timeline(card, me(), card_handoffs(card).handoffs),
+        "receiver_door": lambda handoff: privacy.receiver_door(me(), handoff),
+        "giver_door": lambda handoff: privacy.giver_door(me(), handoff),
+        "doorstep_of": lambda handoff: privacy.doorstep_of(me(), handoff),
+        "own_door_note": lambda card: privacy.own_door_note(me(), card),
         "lapses_of": lambda user_id: (
-            card_handoffs_lapses(user_id) if policy.may_see_lapses(current_user, current_user.community_id) else 0
+            card_handoffs_lapses(user_id) if policy.may_see_lapses(me(), me().community_id) else 0
         ),
         "handoff_label": lambda status: labels.HANDOFF_LABELS.get(status, status),
         "can_ask_for_someone": lambda card: (
-            current_user.is_authenticated and transitions.can_ask_for_someone(card, current_user)
+            me().is_authenticated and transitions.can_ask_for_someone(card, me())
         ),
         "return_to": return_to,
         "event_label": labels.event_label,

@@ -42,7 +42,7 @@ def errand_helpers() -> dict:
         "outcome_labels": labels.OUTCOME_LABELS,
         "mode_labels": labels.MODE_LABELS,
         "count_labels": labels.COUNT_LABELS,
-        "errand_allowed": lambda errand, name: transitions.allowed(errand, name, current_user),
+        "errand_allowed": lambda errand, name: transitions.allowed(errand, name, current_user._get_current_object()),
         # A card shown in full asks whether it is an errand: then the desk's claim, not the card's "I can help".
         "card_errand": lambda card: card.errand if card.kind == "need" else None,
         "yuan": lambda fen: f"¥{fen / 100:.2f}" if fen is not None else "",
