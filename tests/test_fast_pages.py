@@ -279,6 +279,7 @@ def test_a_connection_the_database_dropped_rolls_back_without_a_new_error(app):
         conn.execute(select(Building.id)).all()
         conn.invalidate()
         conn.rollback()  # raised PendingRollbackError from the hook before
+        assert conn.invalidated
 
 
 @pytest.mark.parametrize("statement, reads", [
