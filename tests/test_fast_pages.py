@@ -341,3 +341,58 @@ def test_each_viewer_gets_their_own_buttons_around_one_public_part(make_client, 
     helper = login(make_client(), crowd[1]).get(f"/cards/{need.id}").get_data(as_text=True)
     other = login(make_client(), crowd[2]).get(f"/cards/{need.id}").get_data(as_text=True)
     assert "unit 002" in helper and "unit 002" not in other
+
+
+# A card's history: drawn once per card state and language, for everyone who may read it -----------
+
+def history_lines(page: str) -> list[str]:
+    timeline = re.search(r'<details class="timeline">.*?</details>', page, re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", li)).strip()
+            for li in re.findall(r"<li>.*?</li>", timeline.group(0), re.S)] if timeline else []
+
+
+def test_a_history_drawn_before_reads_no_event(client, login, crowd):
+    offer = busy_offer(crowd, 6)
+    login(client, crowd[0])
+    first = client.get(f"/cards/{offer.id}").get_data(as_text=True)
+    statements, again = statements_for(client, f"/cards/{offer.id}")
+    assert history_lines(again) == history_lines(first) and len(history_lines(again)) > 6
+    assert "Neighbour 2 asked for 1" in " ".join(history_lines(again))
+    assert not [s for s in statements if s.startswith("SELECT events.kind")], "\n".join(statements)
+
+
+def test_a_move_a_new_name_and_an_erasure_are_read_anew(make_client, login, crowd):
+    from board.accounts import service as accounts
+
+    need = factories.card(crowd[0], title="Fever medicine")
+    handoff = transitions.start(need, "match", crowd[1])
+    author, helper = login(make_client(), crowd[0]), login(make_client(), crowd[1])
+    assert history_lines(author.get(f"/cards/{need.id}").get_data(as_text=True))[-1].endswith("Neighbour 1 offered to help")
+    transitions.apply_handoff(handoff, "leave_at_door", crowd[1], note="on the handle")
+    lines = history_lines(helper.get(f"/cards/{need.id}").get_data(as_text=True))
+    assert lines[-1].endswith("Neighbour 1 left it at the door")
+    crowd[1].display_name = "Uncle Li"
+    db.session.commit()
+    lines = history_lines(author.get(f"/cards/{need.id}").get_data(as_text=True))
+    assert lines[-1].endswith("Uncle Li left it at the door") and "Neighbour 1" not in " ".join(lines)
+    accounts.erase(crowd[1], password=factories.PASSWORD)
+    lines = history_lines(author.get(f"/cards/{need.id}").get_data(as_text=True))
+    assert lines and "Uncle Li" not in " ".join(lines)
+
+
+def test_a_history_with_a_coordinators_move_shows_their_name_as_it_is_now(make_client, login, crowd, coordinator):
+    need = factories.card(crowd[0], title="Fever medicine")
+    transitions.apply(need, "withdraw", coordinator)
+    author = login(make_client(), crowd[0])
+    before = history_lines(author.get(f"/cards/{need.id}").get_data(as_text=True))
+    assert before[-1].endswith(f"{coordinator.display_name} withdrew it")
+    coordinator.display_name = "Secretary Wang"
+    db.session.commit()  # nothing of the card changed: a kept history would still say the old name
+    assert history_lines(author.get(f"/cards/{need.id}").get_data(as_text=True))[-1].endswith("Secretary Wang withdrew it")
+
+
+def test_only_who_may_read_the_history_gets_it_from_the_shared_copy(make_client, login, crowd, community):
+    need = factories.card(crowd[0], title="Fever medicine")
+    transitions.start(need, "match", crowd[1])
+    assert history_lines(login(make_client(), crowd[0]).get(f"/cards/{need.id}").get_data(as_text=True))
+    assert not history_lines(login(make_client(), crowd[5]).get(f"/cards/{need.id}").get_data(as_text=True))

@@ -207,13 +207,9 @@ def visible_handoffs(card: Card, viewer: User, handoffs: list[Handoff] | None = 
             if everything or policy.on_giving_side(viewer, h) or policy.on_receiving_side(viewer, h)]
 
 
-def timeline(card: Card, viewer: User, handoffs: list[Handoff] | None = None) -> list:
-    """The card's history, for the people in it (author, givers and receivers) and coordinators."""
-    if not viewer.is_authenticated or viewer.community_id != card.community_id:
-        return []
-    handoffs = handoffs_of(card) if handoffs is None else handoffs
-    if not policy.may_see_history(viewer, card, handoffs):
-        return []
+def timeline_rows(card: Card) -> list:
+    """The card's history as rows (its kind, moment, data, actor's id and name), oldest first; who may
+    read it is board.cards.history's question."""
     return db.session.execute(_timeline_statement(), {"card_id": card.id}).all()
 
 
@@ -222,7 +218,7 @@ def _timeline_statement():
     """Only moves the timeline can put into words (labels.EVENT_LABELS), never a raw code; and of each only
     what a line says (rows, not events: their kind, moment, quantity and the actor's name, not their home)."""
     return (
-        select(Event.kind, Event.created_at, Event.data, User.display_name.label("actor_name"))
+        select(Event.kind, Event.created_at, Event.data, Event.actor_id, User.display_name.label("actor_name"))
         .outerjoin(User, User.id == Event.actor_id)
         .where(Event.card_id == bindparam("card_id"), Event.kind.in_(list(EVENT_LABELS))).order_by(Event.id)
     )

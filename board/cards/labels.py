@@ -66,10 +66,10 @@ EVENT_LABELS = {
 
 
 def event_label(event) -> str:
-    """One line of a card's timeline (a row of handoffs.timeline), in the viewer's language; never more
+    """One line of a card's timeline (a row of handoffs.timeline_rows), in the viewer's language; never more
     than names and numbers."""
     label = EVENT_LABELS.get(event.kind)
     if label is None:
         return event.kind
-    name = event.actor_name or ""  # handoffs.timeline's rows
+    name = event.actor_name or ""  # handoffs.timeline_rows' rows
     return str(label) % {"name": name, "quantity": (event.data or {}).get("quantity", "")}

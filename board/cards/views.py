@@ -7,7 +7,7 @@ from markupsafe import Markup
 from board import frame, photos, policy
 from board.cache import app_cache
 from board.auth.forms import LoginForm
-from board.cards import handoffs, labels, privacy, public, service, transitions
+from board.cards import handoffs, history, labels, privacy, public, service, transitions
 from board.cards.forms import CardForm, FilterForm, LeaveAtDoorForm, ThanksForm
 from board.cards.service import EDITABLE, BoardFilters
 from board.errors import Conflict, Forbidden
@@ -33,7 +33,7 @@ def card_helpers() -> dict:
             me().is_authenticated and transitions.handoff_allowed(handoff, move, me())
         ),
         "handoffs_for": lambda card: handoffs.visible_handoffs(card, me(), card_handoffs(card).handoffs),
-        "timeline_for": lambda card: handoffs.timeline(card, me(), card_handoffs(card).handoffs),
+        "history_of": lambda card: history.history(card, me(), card_handoffs(card).handoffs),
         "receiver_door": lambda handoff: privacy.receiver_door(me(), handoff),
         "giver_door": lambda handoff: privacy.giver_door(me(), handoff),
         "doorstep_of": lambda handoff: privacy.doorstep_of(me(), handoff),
@@ -46,7 +46,6 @@ def card_helpers() -> dict:
             me().is_authenticated and transitions.can_ask_for_someone(card, me())
         ),
         "return_to": return_to,
-        "event_label": labels.event_label,
         "status_label": lambda status: labels.STATUS_LABELS.get(status, status),
         "category_labels": labels.CATEGORY_LABELS,
         "tag_labels": labels.TAG_LABELS,
