@@ -17,9 +17,12 @@ from werkzeug.datastructures import FileStorage
 from board import photos, policy
 from board.cards import transitions
 from board.cards.labels import EVENT_LABELS
+from board.cards.privacy import Door, Doors
 from board.errors import Conflict, DomainError, NotFound
 from board.extensions import db
-from board.models import Card, CardKind, Event, Handoff, HandoffStatus, Membership, Person, User, utcnow
+from board.models import (
+    Building, Card, CardKind, Event, Handoff, HandoffStatus, Household, Membership, Person, User, utcnow,
+)
 
 H = HandoffStatus
 
@@ -163,28 +166,54 @@ class CardHandoffs:
 
 
 def card_handoffs(card: Card, *, with_lapses: bool = False) -> CardHandoffs:
-    """A card's handoffs with both people and their homes (a door may be shown), in one statement."""
-    if not with_lapses:
-        return CardHandoffs(list(db.session.scalars(_handoffs_statement(False), {"card_id": card.id}).unique()), {})
-    rows = db.session.execute(_handoffs_statement(True), {"card_id": card.id}).unique().all()
-    return CardHandoffs([h for h, _ in rows], {h.giver_id: n for h, n in rows})
+    """A card's handoffs with both people's names and the two doors (a door may be shown), in one statement.
+
+    Each door comes as two columns, its building's name and its unit, kept on the handoff as
+    `handoff.doors` (board.cards.privacy shows them only to whoever may see them), rather than as each
+    person's memberships, household and building loaded as objects: those were most of a card page's
+    cost in this statement.
+    """
+    handoffs, lapses = [], {}
+    for handoff, giver_building, giver_unit, receiver_building, receiver_unit, *lapsed in db.session.execute(
+        _handoffs_statement(with_lapses), {"card_id": card.id}
+    ):
+        handoff.doors = Doors(
+            giver=Door(giver_building, giver_unit) if giver_unit is not None else None,
+            receiver=Door(receiver_building, receiver_unit) if receiver_unit is not None else None,
+        )
+        handoffs.append(handoff)
+        if lapsed:
+            lapses[handoff.giver_id] = lapsed[0]
+    return CardHandoffs(handoffs, lapses)
 
 
 @lru_cache(maxsize=2)
 def _handoffs_statement(with_lapses: bool):
-    """Built once per process: building its loader options cost more than running it (a card page's most)."""
-    # Of the two people their names and homes (a door may be shown), not their roles; not the account
-    # behind someone without a phone.
-    people = [
-        joinedload(person).joinedload(User.memberships).options(
-            lazyload(Membership.community), lazyload(Membership.role_rows)
-        )
-        for person in (Handoff.giver, Handoff.receiver)
-    ] + [joinedload(Handoff.for_person).lazyload(Person.user)]
-    # The card is already loaded: a many-to-one by key is found in the session, not joined again.
+    """Built once per process: building its loader options cost more than running it."""
+    # The receiving door: the household it was asked for (someone without a phone), else the receiver's home.
+    giver_home, receiver_home = aliased(Membership), aliased(Membership)
+    giver_household, receiver_household = aliased(Household), aliased(Household)
+    giver_building, receiver_building = aliased(Building), aliased(Building)
     stmt = (
-        select(Handoff).where(Handoff.card_id == bindparam("card_id")).order_by(Handoff.id)
-        .options(lazyload(Handoff.card), *people)
+        select(Handoff, giver_building.name, giver_household.unit, receiver_building.name, receiver_household.unit)
+        .outerjoin(giver_home, and_(giver_home.user_id == Handoff.giver_id,
+                                    giver_home.community_id == Handoff.community_id))
+        .outerjoin(giver_household, giver_household.id == giver_home.household_id)
+        .outerjoin(giver_building, giver_building.id == giver_household.building_id)
+        .outerjoin(receiver_home, and_(receiver_home.user_id == Handoff.receiver_id,
+                                       receiver_home.community_id == Handoff.community_id))
+        .outerjoin(receiver_household, receiver_household.id == func.coalesce(
+            Handoff.receiver_household_id, receiver_home.household_id))
+        .outerjoin(receiver_building, receiver_building.id == receiver_household.building_id)
+        .where(Handoff.card_id == bindparam("card_id")).order_by(Handoff.id)
+        # The card is already loaded: a many-to-one by key is found in the session, not joined again.
+        # Of the two people their names, not their memberships (the doors are columns above).
+        .options(
+            lazyload(Handoff.card), lazyload(Handoff.receiver_household),
+            joinedload(Handoff.giver).lazyload(User.memberships),
+            joinedload(Handoff.receiver).lazyload(User.memberships),
+            joinedload(Handoff.for_person).options(lazyload(Person.user), lazyload(Person.household)),
+        )
     )
     if not with_lapses:
         return stmt

@@ -20,6 +20,13 @@ class Door:
     unit: str
 
 
+@dataclass(frozen=True)
+class Doors:
+    """A handoff's two doors as read with it (handoffs.card_handoffs), before anyone asks to see them."""
+    giver: Door | None
+    receiver: Door | None
+
+
 def mark_private() -> None:
     """This response shows a door: no cache may keep it."""
     g.shows_private = True
@@ -28,14 +35,21 @@ def mark_private() -> None:
 def _door(household: Household | None) -> Door | None:
     if household is None:
         return None
-    mark_private()
-    return Door(household.building.name, household.unit)
+    return _shown(Door(household.building.name, household.unit))
+
+
+def _shown(door: Door | None) -> Door | None:
+    if door is not None:
+        mark_private()
+    return door
 
 
 def receiver_door(viewer: User | None, handoff: Handoff) -> Door | None:
     """Where it is to be left (the receiving household's door) when `viewer` may see it, else None."""
     if not policy.may_see_receiver_door(viewer, handoff):
         return None
+    if (doors := getattr(handoff, "doors", None)) is not None:
+        return _shown(doors.receiver)
     return _door(handoff.receiver_household or _home_of(handoff.receiver, handoff.community_id))
 
 
@@ -43,6 +57,8 @@ def giver_door(viewer: User | None, handoff: Handoff) -> Door | None:
     """The helper's own door when `viewer` may see it, else None."""
     if not policy.may_see_giver_door(viewer, handoff):
         return None
+    if (doors := getattr(handoff, "doors", None)) is not None:
+        return _shown(doors.giver)
     return _door(_home_of(handoff.giver, handoff.community_id))
 
 
