@@ -1,7 +1,14 @@
 """Static files with versioned names: `url_for('static', …)` adds `?v=<content hash>`, so a file can
-be cached for a year (nginx `expires max`, or this app itself) and a changed file is a new address."""
+be cached for a year (nginx `expires max`, or this app itself) and a changed file is a new address.
+
+Templates' `url_for` keeps each address it built, per process: a page's frame asks for the same
+twenty-odd addresses on every request, and building one (werkzeug's routing) cost more than the
+lookup by a hundred times. An address depends only on its endpoint, its values (a static file's
+version among them, looked up first) and where the app is mounted, which is all of the key.
+"""
 import hashlib
 import os
+from collections import OrderedDict
 
 from flask import Flask, Response, current_app, request
 
@@ -42,6 +49,34 @@ def _cache_versioned(response: Response) -> Response:
     return response
 
 
+ADDRESSES_KEPT = 4096
+
+
+def _keeping_addresses(app: Flask):
+    """The templates' url_for: an address built before is looked up, not built again."""
+    build = app.url_for
+    kept: OrderedDict = OrderedDict()
+
+    def url_for(endpoint: str, **values):
+        if any(name.startswith("_") for name in values):  # _external, _anchor, _scheme, _method: as Flask does it
+            return build(endpoint, **values)
+        if endpoint == "static":
+            _add_version(endpoint, values)
+        try:
+            key = (request.script_root, endpoint, tuple(sorted(values.items())))
+            found = kept.get(key)
+        except TypeError:  # a value that cannot be a key (a list): built every time
+            return build(endpoint, **values)
+        if found is None:
+            found = kept[key] = build(endpoint, **values)
+            if len(kept) > ADDRESSES_KEPT:
+                kept.popitem(last=False)
+        return found
+
+    return url_for
+
+
 def init_app(app: Flask) -> None:
     app.url_defaults(_add_version)
     app.after_request(_cache_versioned)
+    app.jinja_env.globals["url_for"] = _keeping_addresses(app)

@@ -92,12 +92,30 @@ def html_lang(locale) -> str:
     return str(locale).replace("_", "-")
 
 
+PLAIN_TEXTS_KEPT = 5000
+
+
 def _localising(translate):
-    """Jinja's _() and ngettext() with demo texts among their values shown in the reader's language."""
+    """Jinja's _() and ngettext() with demo texts among their values shown in the reader's language.
+
+    A text without variables is translated once per language and kept (a page's frame asks for the
+    same dozen on every request; the catalogues do not change while the app runs)."""
+    plain: dict = {}
 
     @pass_context
     def wrapper(context, *args, **variables):
-        return translate(context, *args, **{k: local(v) for k, v in variables.items()})
+        if variables or len(args) != 1:
+            return translate(context, *args, **{k: local(v) for k, v in variables.items()})
+        key = (str(get_locale()), context.eval_ctx.autoescape, args[0])
+        try:
+            found = plain.get(key)
+        except TypeError:  # not a text (nothing a template writes): translated as it comes
+            return translate(context, *args)
+        if found is None:
+            found = translate(context, *args)
+            if len(plain) < PLAIN_TEXTS_KEPT:
+                plain[key] = found
+        return found
 
     return wrapper
 

@@ -302,8 +302,9 @@ def test_the_resident_is_loaded_with_the_compounds_buildings_only_on_the_board(c
         user = next(s for s in statements if "login_sessions" in s)
         return user.count("JOIN buildings AS")
 
-    # Elsewhere one row for the resident (their home's building), not one per building of the compound.
-    assert joined_buildings("/") == 2 and joined_buildings("/me/activity") == joined_buildings("/offline") == 1
+    # Elsewhere one row for the resident, not one per building of the compound; nor their home's building
+    # (policy asks by the household's id; the pages that show the home load it).
+    assert joined_buildings("/") == 1 and joined_buildings("/me/activity") == joined_buildings("/offline") == 0
 
 
 def test_the_open_counts_are_counted_again_only_after_a_move_or_an_expiry(client, login, crowd, resident, monkeypatch):
@@ -396,3 +397,66 @@ def test_only_who_may_read_the_history_gets_it_from_the_shared_copy(make_client,
     transitions.start(need, "match", crowd[1])
     assert history_lines(login(make_client(), crowd[0]).get(f"/cards/{need.id}").get_data(as_text=True))
     assert not history_lines(login(make_client(), crowd[5]).get(f"/cards/{need.id}").get_data(as_text=True))
+
+
+# The frame's addresses and texts: built once per process, looked up after -------------------------
+
+@pytest.fixture
+def builds(monkeypatch):
+    """The addresses werkzeug's routing builds meanwhile, as endpoints."""
+    from werkzeug.routing import MapAdapter
+
+    built, build = [], MapAdapter.build
+
+    def counting_build(self, endpoint, *args, **kwargs):
+        built.append(endpoint)
+        return build(self, endpoint, *args, **kwargs)
+
+    monkeypatch.setattr(MapAdapter, "build", counting_build)
+    return built
+
+
+def test_a_page_drawn_again_builds_no_address_it_built_before(client, login, crowd, builds):
+    login(client, crowd[0])
+    first = client.get("/").get_data(as_text=True)
+    drawn = len(builds)
+    again = client.get("/").get_data(as_text=True)
+    assert drawn > 10 and len(builds) == drawn, builds[drawn:]
+    assert re.findall(r'href="([^"]+)"', again) == re.findall(r'href="([^"]+)"', first)
+
+
+def test_a_kept_address_is_not_given_where_the_app_is_mounted_elsewhere(client):
+    client.get("/login")
+    mounted = client.get("/login", environ_overrides={"SCRIPT_NAME": "/doorstep"}).get_data(as_text=True)
+    addresses = re.findall(r'(?:src|href|action)="(/[^"]*)"', mounted)
+    assert addresses and all(a.startswith("/doorstep/") for a in addresses), addresses
+    plain = client.get("/login").get_data(as_text=True)
+    assert not re.findall(r'(?:src|href|action)="/doorstep/', plain)
+
+
+def test_a_text_is_translated_once_per_language_and_each_language_gets_its_own(client, monkeypatch):
+    import flask_babel
+
+    asked, get_translations = [], flask_babel.get_translations
+
+    class Counting:
+        def __init__(self, translations):
+            self.translations = translations
+
+        def ugettext(self, text):
+            asked.append(text)
+            return self.translations.ugettext(text)
+
+        def __getattr__(self, name):
+            return getattr(self.translations, name)
+
+    monkeypatch.setattr(flask_babel, "get_translations", lambda: Counting(get_translations()))
+    english = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    plain_texts = [text for text in asked if "%(" not in text]
+    assert len(plain_texts) > 5
+    del asked[:]
+    assert client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True) == english
+    assert not [text for text in asked if "%(" not in text], asked
+    chinese = client.get("/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "登录" in chinese and "登录" not in english
+    assert client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True) == english

@@ -14,12 +14,13 @@ from functools import lru_cache
 
 from flask import current_app, has_request_context, request
 from flask_login import login_user
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import String, bindparam, cast, delete, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.functions import aggregate_strings
 
 from board.extensions import db, login_manager
 from board.inputs import MAX_ID
-from board.models import Community, LoginSession, Membership, User, utcnow
+from board.models import Community, LoginSession, Membership, Person, User, utcnow
 
 MAX_TOKEN_LENGTH = 120
 NEED_BUILDINGS = frozenset({"cards.board"})  # endpoints that show the community's buildings on every request
@@ -81,25 +82,38 @@ def load_user(token: str) -> User | None:
         return None
     user_id, version, secret = parsed
     with_buildings = has_request_context() and request.endpoint in NEED_BUILDINGS
-    user = db.session.scalars(_resident_statement(with_buildings), {
+    row = db.session.execute(_resident_statement(with_buildings), {
         "user_id": user_id, "version": version, "token_hash": _hash(secret), "oldest": _oldest_allowed(),
     }).unique().one_or_none()
-    if user is not None:
-        user.login_token = token
+    if row is None:
+        return None
+    user, linked = row
+    user.login_token = token
+    # policy.linked_household_ids asks this on most card pages: read with the resident, not on its own.
+    user.linked_households = frozenset(int(i) for i in linked.split(",")) if linked else frozenset()
     return user
 
 
 @lru_cache(maxsize=2)
 def _resident_statement(with_buildings: bool):
-    """One statement for the resident and their homes; on the board also their community's buildings (its
-    filter, and each card's building), which other pages do without: with them every row came once per
-    building, so the resident cost more to load the more buildings the compound had. Built once per
-    process: building it (its loader options) cost more than running it."""
-    homes = joinedload(User.memberships).joinedload(Membership.community)
-    if with_buildings:
-        homes = homes.joinedload(Community.buildings)
+    """One statement for the resident, their memberships and the households they are one of the people of;
+    on the board also their community's buildings (its filter, and each card's building), which other
+    pages do without: with them every row came once per building, so the resident cost more to load the
+    more buildings the compound had. Built once per process: building it (its loader options) cost more
+    than running it."""
+    # Of their home only its id (policy asks "do you live there?" by id); the household, its building and
+    # the community itself are loaded by the few pages that show them, not by every request.
+    memberships = joinedload(User.memberships)
+    community = (memberships.joinedload(Membership.community).joinedload(Community.buildings) if with_buildings
+                 else memberships.lazyload(Membership.community))
+    homes = (community, memberships.lazyload(Membership.household))
+    linked = (
+        select(aggregate_strings(cast(Person.household_id, String), ","))
+        .where(Person.user_id == User.id, Person.erased_at.is_(None))
+        .correlate(User).scalar_subquery()
+    )
     return (
-        select(User)
+        select(User, linked)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(
             User.id == bindparam("user_id"),
@@ -108,5 +122,5 @@ def _resident_statement(with_buildings: bool):
             LoginSession.token_hash == bindparam("token_hash"),
             LoginSession.created_at >= bindparam("oldest"),
         )
-        .options(homes)
+        .options(*homes)
     )

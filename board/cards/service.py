@@ -121,17 +121,19 @@ def card_for(viewer: User, card_id: int) -> Card:
         raise NotFound()  # a mistyped address, not a database error
     # The author's name is shown, their home is not: no second statement for their memberships. A need's
     # errand (board.errands) decides its buttons: joined here rather than asked for while they are drawn.
-    card = db.session.get(Card, card_id, options=_card_page_options())
+    card = db.session.scalars(_card_page_statement(), {"card_id": card_id}).first()
     if card is None or card.community_id != viewer.community_id:
         raise NotFound()
     return card
 
 
 @lru_cache(maxsize=1)
-def _card_page_options() -> tuple:
-    """Built once per process (building loader options costs more than the lookup); Card.errand exists
-    once board.errands is imported, so not at import time."""
-    return (joinedload(Card.author).lazyload(User.memberships), joinedload(Card.errand))
+def _card_page_statement():
+    """Built once per process (building it, its loader options, cost more than the lookup); Card.errand
+    exists once board.errands is imported, so not at import time."""
+    return select(Card).where(Card.id == bindparam("card_id")).options(
+        joinedload(Card.author).lazyload(User.memberships), joinedload(Card.errand),
+    )
 
 
 def board_query(community_id: int, filters: BoardFilters, now: datetime | None = None) -> Select:
