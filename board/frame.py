@@ -18,11 +18,10 @@ from flask_login import current_user
 from sqlalchemy import DateTime, bindparam, case, func, select
 
 from board.cache import app_cache
-
 from board.cards import handoffs
 from board.cards import service as cards
 from board.extensions import db
-from board.models import Card, CardKind, Event, utcnow
+from board.models import Card, CardKind, Event, Membership, utcnow
 from board.notifications.models import Notification
 
 
@@ -38,7 +37,11 @@ def numbers(*, counts: bool = False, lapse: bool = False) -> Numbers:
 
     A write on GET, on purpose: a lapse is idempotent (each overdue match lapses once, through the
     transition table) and costs nothing when none is due, since the check rides on this statement.
+    On a page (GET) the resident's own statement already read them (`seed`): no statement here, unless
+    the page shows the open counts or a time-based move is due.
     """
+    if lapse and g.get("frame_due") is False:
+        lapse = False  # nothing was due when the resident was read, at the start of this request
     known: Numbers | None = g.get("frame_numbers")
     if known is not None and (known.counts is not None or not counts) and not lapse:
         return known
@@ -52,6 +55,7 @@ def numbers(*, counts: bool = False, lapse: bool = False) -> Numbers:
     row = db.session.execute(_statement(counts, lapse), params).one()
     if lapse and row[-1]:
         handoffs.run_due(community_id=community_id)
+        g.frame_due = False
         return numbers(counts=counts)  # the lapses changed the counts and the newest event
     last_event_id = row[1] or 0
     open_counts = None
@@ -66,11 +70,33 @@ def numbers(*, counts: bool = False, lapse: bool = False) -> Numbers:
     return found
 
 
+def resident_columns(*, lapse: bool) -> list:
+    """The numbers as columns of the statement that reads the resident (board.auth.sessions), for a page:
+    the unread count and the newest event, and with `lapse` whether a time-based move is due. Their
+    community is the resident's first membership's (User.membership), read in the same statement."""
+    community_id = (
+        select(Membership.community_id).where(Membership.user_id == bindparam("user_id"))
+        .order_by(Membership.id).limit(1).scalar_subquery()
+    )
+    return _columns(community_id, counts=False, lapse=lapse)
+
+
+def seed(unread: int | None, newest: int | None, due: bool | None) -> None:
+    """What the resident's statement read: this request's numbers, and whether a lapse is due (None: not asked)."""
+    g.frame_numbers = Numbers(unread=unread or 0, last_event_id=newest or 0)
+    if due is not None:
+        g.frame_due = bool(due)
+
+
 @lru_cache(maxsize=4)
 def _statement(counts: bool, lapse: bool):
     """The numbers as one SELECT of scalar subqueries, built once per process with bound parameters
     (building it cost more than running it)."""
-    community_id, now = bindparam("community_id"), bindparam("now", type_=DateTime)
+    return select(*_columns(bindparam("community_id"), counts=counts, lapse=lapse))
+
+
+def _columns(community_id, *, counts: bool, lapse: bool) -> list:
+    now = bindparam("now", type_=DateTime)
     newest = select(func.max(Event.id)).where(Event.community_id == community_id).scalar_subquery()
     columns = [
         select(func.count(Notification.id))
@@ -90,7 +116,7 @@ def _statement(counts: bool, lapse: bool):
     if lapse:
         moments = {name: bindparam(name, type_=DateTime) for name in ("now", "remind_before", "close_before")}
         columns.append(handoffs.due_clause(community_id, moments))
-    return select(*columns)
+    return columns
 
 
 @dataclass(frozen=True)

@@ -460,3 +460,16 @@ def test_a_text_is_translated_once_per_language_and_each_language_gets_its_own(c
     chinese = client.get("/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "登录" in chinese and "登录" not in english
     assert client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True) == english
+
+
+@pytest.mark.parametrize("page", ["card", "/me/activity", "/cards/new"])
+def test_a_page_reads_its_frames_numbers_with_the_resident(make_client, login, crowd, page):
+    need = factories.card(crowd[0], title="Fever medicine")
+    transitions.start(need, "match", crowd[1])
+    client = login(make_client(), crowd[0])
+    url = f"/cards/{need.id}" if page == "card" else page
+    client.get(url)
+    statements, html = statements_for(client, url)
+    with_numbers = [s for s in statements if "notifications" in s]
+    assert len(with_numbers) == 1 and "login_sessions" in with_numbers[0], "\n".join(statements)
+    assert f'data-last-id="{db.session.scalar(select(func.max(Event.id)))}"' in html

@@ -243,3 +243,13 @@ def test_buttons_follow_the_table(people):
     assert not transitions.handoff_allowed(handoff, "leave_at_door", author)
     assert transitions.handoff_allowed(handoff, "receive_in_person", author)
     assert not transitions.handoff_allowed(handoff, "accept", helper)
+
+
+@pytest.mark.parametrize("kind,status", [("need", "matched"), ("need", "left_at_door"), ("offer", "asked"),
+                                         ("offer", "received")])
+def test_a_handoffs_buttons_are_the_moves_the_table_allows_one_by_one(people, kind, status):
+    handoff, _ = reach(kind, status, people)
+    for party in ("giver", "receiver", "coordinator"):
+        actor = actor_for(party, handoff, people)
+        one_by_one = {name for name in transitions.HANDOFF_MOVES if transitions.handoff_allowed(handoff, name, actor)}
+        assert transitions.handoff_moves(handoff, actor) == one_by_one, party

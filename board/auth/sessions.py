@@ -18,12 +18,17 @@ from sqlalchemy import String, bindparam, cast, delete, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.functions import aggregate_strings
 
+from board import frame
+from board.cards import handoffs
 from board.extensions import db, login_manager
 from board.inputs import MAX_ID
 from board.models import Community, LoginSession, Membership, Person, User, utcnow
 
 MAX_TOKEN_LENGTH = 120
 NEED_BUILDINGS = frozenset({"cards.board"})  # endpoints that show the community's buildings on every request
+# Pages that run the time-based moves (a lapse, a doorstep reminder) before they draw: whether one is due
+# is asked with the resident (board.frame).
+ASK_DUE = frozenset({"cards.detail", "activity.page"})
 
 
 def _hash(secret: str) -> str:
@@ -81,26 +86,33 @@ def load_user(token: str) -> User | None:
     if parsed is None:
         return None
     user_id, version, secret = parsed
-    with_buildings = has_request_context() and request.endpoint in NEED_BUILDINGS
-    row = db.session.execute(_resident_statement(with_buildings), {
-        "user_id": user_id, "version": version, "token_hash": _hash(secret), "oldest": _oldest_allowed(),
-    }).unique().one_or_none()
+    page = has_request_context() and request.method in ("GET", "HEAD")
+    with_buildings = page and request.endpoint in NEED_BUILDINGS
+    # The board's numbers carry its open counts, read in a statement of their own (board.frame).
+    page = page and request.endpoint not in NEED_BUILDINGS
+    ask_due = page and request.endpoint in ASK_DUE
+    params = {"user_id": user_id, "version": version, "token_hash": _hash(secret), "oldest": _oldest_allowed()}
+    if ask_due:
+        params.update(handoffs.due_moments(utcnow()))
+    row = db.session.execute(_resident_statement(with_buildings, page, ask_due), params).unique().one_or_none()
     if row is None:
         return None
-    user, linked = row
+    user, linked, *numbers = row
+    if page:  # a page (nothing written yet) draws its frame's numbers from here: no statement of their own
+        frame.seed(*numbers[:2], numbers[2] if ask_due else None)
     user.login_token = token
     # policy.linked_household_ids asks this on most card pages: read with the resident, not on its own.
     user.linked_households = frozenset(int(i) for i in linked.split(",")) if linked else frozenset()
     return user
 
 
-@lru_cache(maxsize=2)
-def _resident_statement(with_buildings: bool):
+@lru_cache(maxsize=8)
+def _resident_statement(with_buildings: bool, with_numbers: bool = False, ask_due: bool = False):
     """One statement for the resident, their memberships and the households they are one of the people of;
     on the board also their community's buildings (its filter, and each card's building), which other
     pages do without: with them every row came once per building, so the resident cost more to load the
     more buildings the compound had. Built once per process: building it (its loader options) cost more
-    than running it."""
+    than running it. `with_numbers`: the frame's numbers as columns too (board.frame.resident_columns)."""
     # Of their home only its id (policy asks "do you live there?" by id); the household, its building and
     # the community itself are loaded by the few pages that show them, not by every request.
     memberships = joinedload(User.memberships)
@@ -112,8 +124,9 @@ def _resident_statement(with_buildings: bool):
         .where(Person.user_id == User.id, Person.erased_at.is_(None))
         .correlate(User).scalar_subquery()
     )
+    numbers = frame.resident_columns(lapse=ask_due) if with_numbers else []
     return (
-        select(User, linked)
+        select(User, linked, *numbers)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(
             User.id == bindparam("user_id"),

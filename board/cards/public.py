@@ -43,6 +43,11 @@ def key(card: Card, locale: str, full: bool) -> tuple:
     return card.id, card.version, locale, full, card.building.name, page
 
 
+def list_key(card_id: int, version: int, building_name: str | None, locale: str) -> tuple:
+    """key() of a card as a board lists it, from a row of the board's narrow statement (no card loaded)."""
+    return card_id, version, locale, False, building_name, None
+
+
 def _public(card: Card, full: bool, locale: str) -> str:
     """The public part with its time slot still empty: from the cache, or rendered and kept."""
     cache_ = cache()
@@ -125,7 +130,7 @@ def _draw_list(rows, building_names: dict[int, str], locale: str):
     """The page's HTML split around its time slots, and the rows it shows: `rows` itself, unless a card
     to be drawn changed or went since the rows were read (then it is drawn as it is now, or left out)."""
     articles_cache = app_cache("card_articles")
-    articles = {row.id: articles_cache.get((row.id, row.version, locale, False, building_names.get(row.building_id), None))
+    articles = {row.id: articles_cache.get(list_key(row.id, row.version, building_names.get(row.building_id), locale))
                 for row in rows}
     missing = {row.id: row.version for row in rows if articles[row.id] is None}
     cards = {}

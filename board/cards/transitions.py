@@ -195,10 +195,20 @@ def has_open_ask(card: Card, asker: User) -> bool:
 
 def handoff_allowed(handoff: Handoff, name: str, actor: User | None) -> bool:
     """Whether a move on this handoff is possible now for this actor: what its buttons are drawn from."""
+    return _handoff_rule_allows(handoff, name, handoff_parties(handoff, actor))
+
+
+def handoff_moves(handoff: Handoff, actor: User | None) -> frozenset[str]:
+    """Every move on this handoff the actor may make now (a handoff's buttons), its parties worked out once."""
+    parties = handoff_parties(handoff, actor)
+    return frozenset(name for name in HANDOFF_MOVES if _handoff_rule_allows(handoff, name, parties))
+
+
+def _handoff_rule_allows(handoff: Handoff, name: str, parties: set[Party]) -> bool:
     rule = HANDOFF_MOVES[name]
     if None in rule.sources or handoff.card.kind not in rule.kinds:
         return False
-    if H(handoff.status) not in rule.sources or not rule.parties & handoff_parties(handoff, actor):
+    if H(handoff.status) not in rule.sources or not rule.parties & parties:
         return False
     if name == "accept":
         return handoff.card.status == S.OPEN.value and (handoff.card.quantity_left or 0) >= handoff.quantity

@@ -32,6 +32,9 @@ def card_helpers() -> dict:
         "can_handoff": lambda handoff, move: (
             me().is_authenticated and transitions.handoff_allowed(handoff, move, me())
         ),
+        "handoff_moves": lambda handoff: (
+            transitions.handoff_moves(handoff, me()) if me().is_authenticated else frozenset()
+        ),
         "handoffs_for": lambda card: handoffs.visible_handoffs(card, me(), card_handoffs(card).handoffs),
         "history_of": lambda card: history.history(card, me(), card_handoffs(card).handoffs),
         "receiver_door": lambda handoff: privacy.receiver_door(me(), handoff),
