@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from flask import g
+from flask import g, has_app_context
 from flask_login import current_user
-from sqlalchemy import DateTime, bindparam, case, func, select
+from sqlalchemy import DateTime, bindparam, case, event, func, select
+from sqlalchemy.orm import Session
 
 from board.cache import app_cache
 from board.cards import handoffs
@@ -140,6 +141,10 @@ def _keep_counts(community_id: int, counts: OpenCounts) -> None:
     app_cache("open_counts", size=1000).put(community_id, counts)
 
 
-def forget() -> None:
-    """After a write in this request: the next question reads the numbers again."""
-    g.pop("frame_numbers", None)
+@event.listens_for(Session, "after_commit")
+def _forget(_session) -> None:
+    """After a write in this request (notifications marked read, a lapse): the next question reads the
+    numbers again, whether they came from the resident's statement or this module's."""
+    if has_app_context():
+        g.pop("frame_numbers", None)
+        g.pop("frame_due", None)
