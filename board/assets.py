@@ -10,7 +10,7 @@ import hashlib
 import os
 from collections import OrderedDict
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_request_context, request
 
 YEAR = 365 * 24 * 3600
 
@@ -58,8 +58,8 @@ def _keeping_addresses(app: Flask):
     kept: OrderedDict = OrderedDict()
 
     def url_for(endpoint: str, **values):
-        if any(name.startswith("_") for name in values):  # _external, _anchor, _scheme, _method: as Flask does it
-            return build(endpoint, **values)
+        if not has_request_context() or any(name.startswith("_") for name in values):
+            return build(endpoint, **values)  # _external, _anchor, _scheme, _method: as Flask does it
         if endpoint == "static":
             _add_version(endpoint, values)
         try:

@@ -82,7 +82,7 @@ def resident_columns(*, lapse: bool) -> list:
     return _columns(community_id, counts=False, lapse=lapse)
 
 
-def seed(unread: int | None, newest: int | None, due: bool | None) -> None:
+def seed(unread: int | None, newest: int | None, due: bool | None = None) -> None:
     """What the resident's statement read: this request's numbers, and whether a lapse is due (None: not asked)."""
     g.frame_numbers = Numbers(unread=unread or 0, last_event_id=newest or 0)
     if due is not None:

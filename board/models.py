@@ -197,6 +197,9 @@ class User(UserMixin, db.Model):
     # The session's own token (board/auth/sessions.py), set when a session starts or is loaded;
     # Flask-Login stores get_id() in the session and the remember cookie, so neither is the bare id.
     login_token = None
+    # The households this resident is one of the people of, read with the resident logged in
+    # (board/auth/sessions.py); None for a user loaded any other way (board.policy reads them then).
+    linked_households = None
 
     def get_id(self) -> str | None:
         return self.login_token

@@ -49,7 +49,7 @@ def in_household(viewer: User | None, household_id: int | None) -> bool:
 def linked_household_ids(viewer: User) -> frozenset[int]:
     """Households `viewer` is one of the people of (their own and any second one), read once per viewer
     (for the resident logged in, with them: board.auth.sessions)."""
-    if (known := getattr(viewer, "linked_households", None)) is not None:
+    if (known := viewer.linked_households) is not None:
         return known
     cache = g.setdefault("linked_households", {}) if has_app_context() else {}
     if viewer.id not in cache:

@@ -88,18 +88,19 @@ def load_user(token: str) -> User | None:
     user_id, version, secret = parsed
     page = has_request_context() and request.method in ("GET", "HEAD")
     with_buildings = page and request.endpoint in NEED_BUILDINGS
-    # The board's numbers carry its open counts, read in a statement of their own (board.frame).
-    page = page and request.endpoint not in NEED_BUILDINGS
-    ask_due = page and request.endpoint in ASK_DUE
+    # A page (nothing written yet) draws its frame's numbers from here, no statement of their own; but for
+    # the board's, which carry its open counts and are read in a statement of their own (board.frame).
+    with_numbers = page and request.endpoint not in NEED_BUILDINGS
+    ask_due = with_numbers and request.endpoint in ASK_DUE
     params = {"user_id": user_id, "version": version, "token_hash": _hash(secret), "oldest": _oldest_allowed()}
     if ask_due:
         params.update(handoffs.due_moments(utcnow()))
-    row = db.session.execute(_resident_statement(with_buildings, page, ask_due), params).unique().one_or_none()
+    row = db.session.execute(_resident_statement(with_buildings, with_numbers, ask_due), params).unique().one_or_none()
     if row is None:
         return None
     user, linked, *numbers = row
-    if page:  # a page (nothing written yet) draws its frame's numbers from here: no statement of their own
-        frame.seed(*numbers[:2], numbers[2] if ask_due else None)
+    if with_numbers:
+        frame.seed(*numbers)
     user.login_token = token
     # policy.linked_household_ids asks this on most card pages: read with the resident, not on its own.
     user.linked_households = frozenset(int(i) for i in linked.split(",")) if linked else frozenset()
