@@ -104,3 +104,17 @@ def test_a_chinese_reader_meets_no_english_demo_text(app, client, path, seen):
     assert seen in text
     with app.test_request_context(), force_locale("en"):
         assert local("李娜 Li Na") == "Li Na"
+
+
+@pytest.mark.parametrize("locale, kind, expected", [
+    ("zh_CN", "handoff.ask", "高爷爷 申领 2 份"), ("zh_CN", "handoff.accept", "申领 2 份的请求已同意"),
+    ("en", "handoff.ask", "高爷爷 asked for 2"), ("en", "handoff.accept", "The ask for 2 was accepted"),
+])
+def test_a_history_line_of_an_ask_counts_what_was_asked_for_as_the_language_does(app, locale, kind, expected):
+    from types import SimpleNamespace
+
+    from board.cards.labels import event_label
+
+    row = SimpleNamespace(kind=kind, actor_name="高爷爷", data={"quantity": 2})
+    with app.test_request_context(), force_locale(locale):
+        assert event_label(row) == expected
