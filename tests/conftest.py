@@ -1,5 +1,6 @@
 """Fixtures: a fresh database per test (SQLite by default, PostgreSQL with BOARD_DATABASE_URL)."""
 import os
+import time
 import uuid
 from contextlib import contextmanager
 
@@ -8,6 +9,7 @@ from flask import g
 from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from board import create_app
 from board.extensions import db, limiter
@@ -105,7 +107,17 @@ def empty_all_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # A live server's last request (a browser test's) can still hold a table the TRUNCATE
+        # needs: PostgreSQL then ends one of the two as a deadlock. Try again once it has ended.
+        for attempt in range(10):
+            try:
+                db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                break
+            except OperationalError:
+                db.session.rollback()
+                if attempt == 9:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
     else:
         for table in tables:
             db.session.execute(table.delete())

@@ -2,6 +2,7 @@
 import os
 import shutil
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
@@ -47,6 +48,12 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+    # A request the browser sent last may still be running: the tables are emptied next, and a
+    # TRUNCATE beside a request reading them deadlocks on PostgreSQL. Open streams may outlive
+    # this wait; empty_all_tables retries for them.
+    deadline = time.monotonic() + 5
+    for request_thread in list(getattr(server, "_threads", None) or ()):
+        request_thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture
