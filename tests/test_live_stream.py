@@ -1,5 +1,6 @@
 """The live stream: what each viewer receives, replay from Last-Event-ID, and the polling fallback."""
 import re
+import time
 
 import pytest
 
@@ -13,7 +14,7 @@ from tests import factories
 @pytest.fixture
 def app_config():
     # Short heartbeats, so that a stream waiting for nothing yields a ping instead of blocking a test.
-    return {"LIVE_HEARTBEAT_SECONDS": 0.05, "LIVE_REPLAY_OVERLAP_SECONDS": 0}
+    return {"LIVE_HEARTBEAT_SECONDS": 0.05, "LIVE_REPLAY_OVERLAP_SECONDS": 0, "LIVE_WRITE_INTERVAL_SECONDS": 0}
 
 
 class SSE:
@@ -22,10 +23,19 @@ class SSE:
     def __init__(self, client, path="/live/stream", headers=None):
         self.response = client.get(path, headers=headers or {}, buffered=False)
         self.chunks = iter(self.response.response)
+        self.writes = []  # each write's messages: several go out together when they were waiting
+        self.waiting = []
+
+    def _messages(self):
+        """The next message, in order, whether it came alone or together with others in one write."""
+        while not self.waiting:
+            self.writes.append([m + "\n\n" for m in next(self.chunks).decode().split("\n\n") if m.strip()])
+            self.waiting.extend(self.writes[-1])
+        return self.waiting.pop(0)
 
     def next(self, patience: int = 400) -> dict:
         for _ in range(patience):
-            chunk = next(self.chunks).decode()
+            chunk = self._messages()
             if chunk.startswith(":"):
                 continue
             fields = dict(re.findall(r"^(id|event|retry): ?(.*)$", chunk, re.M))
@@ -78,6 +88,43 @@ def test_new_card_reaches_another_viewer_with_counts(client, make_client, reside
     assert "Children&#39;s fever medicine" in message["data"]
     assert 'data-hx-swap-oob="afterbegin:#card-list"' in message["data"]
     assert "1 open need · 0 open offers" in message["data"]
+    stream.close()
+
+
+def test_events_already_waiting_for_a_stream_go_out_in_one_write(app, client, resident, neighbour, login):
+    """A busy server falls behind by several events at once: they leave in one write, not one each."""
+    login(client, neighbour)
+    stream = open_stream(client)
+    (subscriber,) = app.extensions["live"].subscribers(resident.community_id)
+    posted = [factories.card(resident, title=f"Rice for two ({n})") for n in range(3)]
+    deadline = time.monotonic() + 5
+    while subscriber.queue.qsize() < 3 and time.monotonic() < deadline:  # PostgreSQL: the LISTEN thread hands them on
+        time.sleep(0.01)
+    messages = [stream.next_live() for _ in posted]
+    assert [m["id"] for m in messages] == [event_id_of(card) for card in posted]
+    assert [f"Rice for two ({n})" in m["data"] for n, m in enumerate(messages)] == [True] * 3
+    assert len(stream.writes[-1]) == 3, stream.writes
+    stream.close()
+
+
+@pytest.mark.parametrize("app_config", [{"LIVE_HEARTBEAT_SECONDS": 0.05, "LIVE_WRITE_INTERVAL_SECONDS": 0.4}])
+def test_a_stream_writes_at_most_once_an_interval_and_an_idle_one_at_once(app, client, resident, neighbour, login):
+    login(client, neighbour)
+    stream = open_stream(client)
+    (subscriber,) = app.extensions["live"].subscribers(resident.community_id)
+
+    def posted_and_read(title):
+        card = factories.card(resident, title=title)
+        deadline = time.monotonic() + 5
+        while subscriber.queue.empty() and time.monotonic() < deadline:  # PostgreSQL: the LISTEN thread
+            time.sleep(0.01)
+        started = time.monotonic()
+        message = stream.next_live()
+        assert message["id"] == event_id_of(card) and title in message["data"]
+        return time.monotonic() - started
+
+    assert posted_and_read("Rice for two") < 0.3  # nothing written yet: the first change goes at once
+    assert posted_and_read("Fever medicine") >= 0.3  # just written: this one waits out the interval
     stream.close()
 
 

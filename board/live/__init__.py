@@ -11,6 +11,11 @@ __all__ = ["bp", "init_app"]
 DEFAULTS = {
     "LIVE_BROKER": "auto",  # "postgres" (LISTEN/NOTIFY, several processes) or "local" (one process)
     "LIVE_HEARTBEAT_SECONDS": 20,
+    # A stream writes at most once in this long: what arrives meanwhile waits and goes out together.
+    # An idle stream's first change goes at once; a busy one (a fever wave: several changes a second
+    # to a thousand streams) makes one write where it made several, and each write costs the worker
+    # far more than its bytes (a wake-up, a system call). 0: every change at once.
+    "LIVE_WRITE_INTERVAL_SECONDS": 0.5,
     "LIVE_STREAM_SECONDS": 600,  # then the browser reconnects (with Last-Event-ID): rebalances workers
     "LIVE_RETRY_MS": 2000,
     # More missed than this and the page reloads instead: a reload costs one page, a replay of many

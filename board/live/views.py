@@ -114,32 +114,45 @@ def stream():
     def events():
         try:
             yield f"retry: {cfg['LIVE_RETRY_MS']}\n" + render.sse(last_id, "ok", name="hello")
-            sent = set()
-            for event_id, html in missed:
-                sent.add(event_id)
-                yield render.sse(event_id, html)
+            sent = {event_id for event_id, _ in missed}
+            if missed:
+                yield "".join(render.sse(event_id, html) for event_id, html in missed)
             deadline = time.monotonic() + cfg["LIVE_STREAM_SECONDS"]
+            interval, written = cfg["LIVE_WRITE_INTERVAL_SECONDS"], 0.0
             while time.monotonic() < deadline:
                 try:
-                    delivery = subscriber.queue.get(timeout=cfg["LIVE_HEARTBEAT_SECONDS"])
+                    first = subscriber.queue.get(timeout=cfg["LIVE_HEARTBEAT_SECONDS"])
                 except queue.Empty:
-                    yield ": ping\n\n"  # keeps proxies from closing an idle stream, and finds gone viewers
+                    yield b": ping\n\n"  # keeps proxies from closing an idle stream, and finds gone viewers
                     continue
-                if delivery is OVERFLOW:
-                    return  # too far behind: the browser reconnects and replays from its last id
-                if delivery.event_id in sent:
-                    continue
-                if user_id in delivery.personal_for:
-                    try:
-                        with own_context(app):
-                            html = render.compose(delivery, user_id, locale)
-                    except SQLAlchemyError:  # the database away: end; the browser resumes from its last id
-                        log.warning("live: stream ended, its viewer's part could not be read", exc_info=True)
-                        return
-                    if html:
-                        yield render.sse(delivery.event_id, html)
-                elif locale in delivery.frames:
-                    yield delivery.frames[locale]  # the same bytes for every viewer of this language
+                pause = written + interval - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)  # written a moment ago: gather what comes meanwhile into one write
+                # Everything already waiting goes out in the same write.
+                chunk, ending = [], False
+                for delivery in waiting(subscriber.queue, first):
+                    if delivery is OVERFLOW:
+                        ending = True  # too far behind: the browser reconnects and replays from its last id
+                        break
+                    if delivery.event_id in sent:
+                        continue
+                    if user_id in delivery.personal_for:
+                        try:
+                            with own_context(app):
+                                html = render.compose(delivery, user_id, locale)
+                        except SQLAlchemyError:  # the database away: end; the browser resumes from its last id
+                            log.warning("live: stream ended, its viewer's part could not be read", exc_info=True)
+                            ending = True
+                            break
+                        if html:
+                            chunk.append(render.sse(delivery.event_id, html).encode())
+                    elif locale in delivery.frames:
+                        chunk.append(delivery.frames[locale])  # the same bytes for every viewer of this language
+                if chunk:
+                    yield b"".join(chunk)
+                    written = time.monotonic()
+                if ending:
+                    return
         finally:
             broker.unsubscribe(subscriber)
 
@@ -148,6 +161,16 @@ def stream():
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
+
+
+def waiting(deliveries: queue.Queue, first, most: int = 100):
+    """`first`, then what is already in the queue (at most `most` in all), without waiting for more."""
+    yield first
+    for _ in range(most - 1):
+        try:
+            yield deliveries.get_nowait()
+        except queue.Empty:
+            return
 
 
 @contextmanager
