@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from board import frame
 from board.cards import handoffs
+from board.cards.views import read_handoffs_of
 
 bp = Blueprint("activity", __name__)
 
@@ -13,4 +14,6 @@ bp = Blueprint("activity", __name__)
 def page():
     """My needs, my offers, what I am helping with and what I asked for."""
     frame.numbers(lapse=True)
-    return render_template("activity/page.html", activity=handoffs.activity(current_user))
+    activity = handoffs.activity(current_user)
+    read_handoffs_of(activity.cards)
+    return render_template("activity/page.html", activity=activity)

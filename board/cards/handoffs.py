@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 
 from board import photos, policy
 from board.cards import transitions
+from board.cards.service import in_full
 from board.cards.labels import EVENT_LABELS
 from board.cards.privacy import Door, Doors
 from board.errors import Conflict, DomainError, NotFound
@@ -173,27 +174,41 @@ def card_handoffs(card: Card, *, with_lapses: bool = False) -> CardHandoffs:
     person's memberships, household and building loaded as objects: those were most of a card page's
     cost in this statement.
     """
-    handoffs, lapses = [], {}
-    for handoff, giver_building, giver_unit, receiver_building, receiver_unit, *lapsed in db.session.execute(
-        _handoffs_statement(with_lapses), {"card_id": card.id}
-    ):
+    rows = db.session.execute(_handoffs_statement(with_lapses), {"card_id": card.id})
+    return _collected(rows, [card.id])[card.id]
+
+
+def cards_handoffs(card_ids: list[int], *, with_lapses: bool = False) -> dict[int, CardHandoffs]:
+    """card_handoffs for many cards drawn in full on one page (My activity), in one statement for all."""
+    if not card_ids:
+        return {}
+    rows = db.session.execute(_handoffs_statement(with_lapses, many=True), {"card_ids": list(card_ids)})
+    return _collected(rows, card_ids)
+
+
+def _collected(rows, card_ids) -> dict[int, CardHandoffs]:
+    found = {card_id: CardHandoffs([], {}) for card_id in card_ids}
+    for handoff, giver_building, giver_unit, receiver_building, receiver_unit, *lapsed in rows:
         handoff.doors = Doors(
             giver=Door(giver_building, giver_unit) if giver_unit is not None else None,
             receiver=Door(receiver_building, receiver_unit) if receiver_unit is not None else None,
         )
-        handoffs.append(handoff)
+        mine = found[handoff.card_id]
+        mine.handoffs.append(handoff)
         if lapsed:
-            lapses[handoff.giver_id] = lapsed[0]
-    return CardHandoffs(handoffs, lapses)
+            mine.lapses[handoff.giver_id] = lapsed[0]
+    return found
 
 
-@lru_cache(maxsize=2)
-def _handoffs_statement(with_lapses: bool):
+@lru_cache(maxsize=4)
+def _handoffs_statement(with_lapses: bool, many: bool = False):
     """Built once per process: building its loader options cost more than running it."""
     # The receiving door: the household it was asked for (someone without a phone), else the receiver's home.
     giver_home, receiver_home = aliased(Membership), aliased(Membership)
     giver_household, receiver_household = aliased(Household), aliased(Household)
     giver_building, receiver_building = aliased(Building), aliased(Building)
+    which = (Handoff.card_id.in_(bindparam("card_ids", expanding=True)) if many
+             else Handoff.card_id == bindparam("card_id"))
     stmt = (
         select(Handoff, giver_building.name, giver_household.unit, receiver_building.name, receiver_household.unit)
         .outerjoin(giver_home, and_(giver_home.user_id == Handoff.giver_id,
@@ -205,7 +220,7 @@ def _handoffs_statement(with_lapses: bool):
         .outerjoin(receiver_household, receiver_household.id == func.coalesce(
             Handoff.receiver_household_id, receiver_home.household_id))
         .outerjoin(receiver_building, receiver_building.id == receiver_household.building_id)
-        .where(Handoff.card_id == bindparam("card_id")).order_by(Handoff.id)
+        .where(which).order_by(Handoff.id)
         # The card is already loaded: a many-to-one by key is found in the session, not joined again.
         # Of the two people their names, not their memberships (the doors are columns above).
         .options(
@@ -260,10 +275,16 @@ class Activity:
     helping: list[Card] = field(default_factory=list)
     asked: list[Card] = field(default_factory=list)
 
+    @property
+    def cards(self) -> list[Card]:
+        return [*self.helping, *self.asked, *self.needs, *self.offers]
+
 
 def activity(user: User, *, limit: int = 50) -> Activity:
-    """My needs, my offers, what I am helping with and what I asked for, newest first."""
-    mine = select(Card).where(Card.author_id == user.id).order_by(Card.created_at.desc(), Card.id.desc()).limit(limit)
+    """My needs, my offers, what I am helping with and what I asked for, newest first; each card as
+    its own page reads it (cards.service.in_full), so that drawing fifty asks nothing per card."""
+    mine = (select(Card).where(Card.author_id == user.id).order_by(Card.created_at.desc(), Card.id.desc())
+            .limit(limit).options(*in_full()))
     result = Activity()
     for card in db.session.scalars(mine):
         (result.needs if card.kind == CardKind.NEED.value else result.offers).append(card)
@@ -278,7 +299,7 @@ def activity(user: User, *, limit: int = 50) -> Activity:
     )
     taking_part = (
         select(Card).join(latest, latest.c.card_id == Card.id).where(Card.author_id != user.id)
-        .order_by(latest.c.last.desc()).limit(limit)
+        .order_by(latest.c.last.desc()).limit(limit).options(*in_full())
     )
     for card in db.session.scalars(taking_part):
         (result.helping if card.kind == CardKind.NEED.value else result.asked).append(card)

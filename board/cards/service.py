@@ -129,11 +129,15 @@ def card_for(viewer: User, card_id: int) -> Card:
 
 @lru_cache(maxsize=1)
 def _card_page_statement():
-    """Built once per process (building it, its loader options, cost more than the lookup); Card.errand
-    exists once board.errands is imported, so not at import time."""
-    return select(Card).where(Card.id == bindparam("card_id")).options(
-        joinedload(Card.author).lazyload(User.memberships), joinedload(Card.errand),
-    )
+    """Built once per process (building it, its loader options, cost more than the lookup)."""
+    return select(Card).where(Card.id == bindparam("card_id")).options(*in_full())
+
+
+def in_full() -> tuple:
+    """Loader options for a card drawn in full (its page, My activity): the author's name, not their
+    home; a need's errand (board.errands), which decides its buttons, joined rather than asked for
+    while they are drawn. Card.errand exists once board.errands is imported, so not at import time."""
+    return joinedload(Card.author).lazyload(User.memberships), joinedload(Card.errand)
 
 
 def board_query(community_id: int, filters: BoardFilters, now: datetime | None = None) -> Select:

@@ -154,15 +154,16 @@ def handoff_parties(handoff: Handoff, actor: User | None) -> set[Party]:
     return parties
 
 
-def allowed(card: Card, name: str, actor: User | None) -> bool:
-    """Whether a card move (or starting a handoff: match, ask) is possible now for this actor."""
+def allowed(card: Card, name: str, actor: User | None, *, handoffs: list[Handoff] | None = None) -> bool:
+    """Whether a card move (or starting a handoff: match, ask) is possible now for this actor.
+    `handoffs`: all of the card's, when the caller has read them already (else asked when needed)."""
     if name in HANDOFF_MOVES:
-        return can_start(card, name, actor)
+        return can_start(card, name, actor, handoffs=handoffs)
     rule = MOVES[name]
     return card.kind in rule.kinds and S(card.status) in rule.sources and bool(rule.parties & parties_of(card, actor))
 
 
-def can_start(card: Card, name: str, actor: User | None) -> bool:
+def can_start(card: Card, name: str, actor: User | None, *, handoffs: list[Handoff] | None = None) -> bool:
     rule = HANDOFF_MOVES[name]
     return (
         None in rule.sources
@@ -170,7 +171,7 @@ def can_start(card: Card, name: str, actor: User | None) -> bool:
         and card.status == S.OPEN.value
         and bool(rule.parties & parties_of(card, actor))
         and (card.kind != OFFER or (card.quantity_left or 0) > 0)
-        and not (name == "ask" and has_open_ask(card, actor))
+        and not (name == "ask" and has_open_ask(card, actor, handoffs))
     )
 
 
@@ -184,8 +185,11 @@ def can_ask_for_someone(card: Card, actor: User | None) -> bool:
     )
 
 
-def has_open_ask(card: Card, asker: User) -> bool:
+def has_open_ask(card: Card, asker: User, handoffs: list[Handoff] | None = None) -> bool:
     """An asker whose ask is still under way is not offered a second one (asking again returns it)."""
+    if handoffs is not None:
+        return any(h.receiver_id == asker.id and h.for_person_id is None and h.status in Handoff.OPEN
+                   for h in handoffs)
     stmt = select(Handoff.id).where(
         Handoff.card_id == card.id, Handoff.receiver_id == asker.id, Handoff.for_person_id.is_(None),
         Handoff.status.in_(Handoff.OPEN),

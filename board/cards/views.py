@@ -28,7 +28,9 @@ def card_helpers() -> dict:
     me = current_user._get_current_object
     return {
         "public_card": public.render,
-        "can": lambda card, move: me().is_authenticated and transitions.allowed(card, move, me()),
+        "can": lambda card, move: me().is_authenticated and transitions.allowed(
+            card, move, me(), handoffs=handoffs_read(card)
+        ),
         "can_handoff": lambda handoff, move: (
             me().is_authenticated and transitions.handoff_allowed(handoff, move, me())
         ),
@@ -62,6 +64,22 @@ def card_handoffs(card: Card) -> handoffs.CardHandoffs:
         coordinator = policy.may_see_lapses(current_user, card.community_id)
         known[card.id] = handoffs.card_handoffs(card, with_lapses=coordinator)
     return known[card.id]
+
+
+def read_handoffs_of(cards: list[Card]) -> None:
+    """The handoffs of cards drawn in full together (My activity), in one statement for them all
+    instead of one per card as each is drawn."""
+    known = g.setdefault("card_handoffs", {})
+    for with_lapses in (False, True):
+        ids = [card.id for card in cards if card.id not in known
+               and policy.may_see_lapses(current_user, card.community_id) == with_lapses]
+        known.update(handoffs.cards_handoffs(ids, with_lapses=with_lapses))
+
+
+def handoffs_read(card: Card) -> list | None:
+    """The card's handoffs if this request has read them already (its buttons need not ask again)."""
+    known = g.get("card_handoffs", {}).get(card.id)
+    return known.handoffs if known is not None else None
 
 
 def card_handoffs_lapses(user_id: int) -> int:
