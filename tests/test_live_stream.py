@@ -193,7 +193,7 @@ def test_replay_survives_a_restart(app, client, resident, neighbour, login):
     from board.live import render
     from board.live.broker import make_broker
 
-    app.extensions["live"] = make_broker(app, render.delivery)
+    app.extensions["live"] = make_broker(app, render.deliveries)
     factories.card(resident, title="While away")
     login(client, neighbour)
     stream = open_stream(client, headers={"Last-Event-ID": str(event_id_of(first))})
@@ -380,3 +380,38 @@ def test_a_failing_fan_out_never_fails_the_change(app, client, resident, login, 
     assert db.session.scalar(db.select(Card.title)) == "Rice"
     assert any("live: fan-out of events" in r.getMessage() for r in caplog.records), caplog.records
     stream.close()
+
+
+def test_a_fan_out_of_many_events_reads_no_more_than_a_fan_out_of_one(app, resident, neighbour, coordinator):
+    """Under load the LISTEN loop hands on many events at once: what they need is read for them all."""
+    from board.live.broker import Broker, Subscriber
+    from tests.conftest import counting_statements
+
+    broker = Broker(app, render.deliveries)  # a worker's broker of its own: only this test hands it events
+    subscribers = [Subscriber(neighbour.id, neighbour.community_id, "en"),
+                   Subscriber(coordinator.id, coordinator.community_id, "zh_CN")]
+    for subscriber in subscribers:
+        broker.subscribe(subscriber)
+
+    def fan_out(n):
+        posted = [factories.card(resident, title=f"Rice for two ({i})") for i in range(n)]
+        matched = factories.card(resident, title="Fever medicine")
+        from board.cards import transitions
+
+        transitions.start(matched, "match", neighbour)
+        ids = list(db.session.scalars(db.select(Event.id).where(
+            Event.card_id.in_([c.id for c in [*posted, matched]])).order_by(Event.id)))
+        with counting_statements() as statements:
+            broker.fan_out(ids)
+        received = [subscribers[0].queue.get_nowait() for _ in ids]
+        assert [d.event_id for d in received] == ids
+        if n:
+            assert "Rice for two (0)" in received[0].public["en"] and "Rice for two (0)" in received[0].public["zh_CN"]
+        assert all(d.public.keys() == {"en", "zh_CN"} for d in received)
+        assert resident.id in received[-1].personal_for  # "I can help" tells the author: their bell
+        return statements
+
+    one, many = fan_out(0), fan_out(12)
+    assert len(many) == len(one) <= 6, "\n".join(many)
+    for subscriber in subscribers:
+        broker.unsubscribe(subscriber)

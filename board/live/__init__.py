@@ -15,7 +15,7 @@ DEFAULTS = {
     # An idle stream's first change goes at once; a busy one (a fever wave: several changes a second
     # to a thousand streams) makes one write where it made several, and each write costs the worker
     # far more than its bytes (a wake-up, a system call). 0: every change at once.
-    "LIVE_WRITE_INTERVAL_SECONDS": 0.5,
+    "LIVE_WRITE_INTERVAL_SECONDS": 1.0,
     "LIVE_STREAM_SECONDS": 600,  # then the browser reconnects (with Last-Event-ID): rebalances workers
     "LIVE_RETRY_MS": 2000,
     # More missed than this and the page reloads instead: a reload costs one page, a replay of many
@@ -40,5 +40,5 @@ def _on_event(app: Flask, *, event) -> None:
 def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    app.extensions["live"] = make_broker(app, render.delivery)
+    app.extensions["live"] = make_broker(app, render.deliveries)
     event_recorded.connect(_on_event, sender=app)

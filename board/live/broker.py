@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from flask import Flask
 from sqlalchemy import event as sa_event, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import lazyload
 
 from board.cache import LRUCache as FragmentCache  # recent public fragments by (event id, language)
 from board.extensions import db
@@ -42,8 +43,8 @@ class Delivery:
     frames: dict[str, bytes] = field(default_factory=dict)  # language -> the whole SSE message, encoded once
 
 
-# (broker, event, languages) -> the event as every viewer of those languages receives it.
-Deliver = Callable[["Broker", Event, set[str]], Delivery]
+# (broker, events, community -> its viewers' languages) -> event id -> the event as each of them receives it.
+Deliver = Callable[["Broker", list[Event], dict[int, set[str]]], dict[int, Delivery]]
 
 
 def _new_queue():
@@ -82,7 +83,7 @@ class Broker:
 
     def __init__(self, app: Flask, deliver: Deliver):
         self.app = app
-        # Renders an event for its audience (board.live.render.delivery, passed in by the live
+        # Renders events for their audiences (board.live.render.deliveries, passed in by the live
         # package): the broker stays below the renderer, which uses the broker's types and cache.
         self.deliver = deliver
         self.cache = FragmentCache()
@@ -130,12 +131,21 @@ class Broker:
     def fan_out(self, event_ids: list[int]) -> None:
         """Render each committed event once per audience and queue it for every subscriber here."""
         with self.app.app_context():
-            events = db.session.scalars(select(Event).where(Event.id.in_(event_ids)).order_by(Event.id)).all()
+            # The actor is not part of what everyone sees: not joined (with their memberships) here.
+            events = db.session.scalars(
+                select(Event).where(Event.id.in_(event_ids)).order_by(Event.id).options(lazyload(Event.actor))
+            ).all()
+            audiences = {}
             for event in events:
                 subscribers = self.subscribers(event.community_id)
                 if subscribers:
-                    delivery = self.deliver(self, event, {s.locale for s in subscribers})
-                    for subscriber in subscribers:
+                    audiences[event.community_id] = {s.locale for s in subscribers}
+            # Rendered together: what the events need is read once for all of them, not per event.
+            deliveries = self.deliver(self, events, audiences)
+            for event in events:
+                delivery = deliveries.get(event.id)
+                if delivery is not None:
+                    for subscriber in self.subscribers(event.community_id):
                         if not subscriber.offer(delivery):
                             self.drop(subscriber)
                 # Only once it is sent: a fan-out that fails part-way is taken up again from here.

@@ -1,18 +1,21 @@
 """What a viewer receives for an event: the public fragment (once per audience) and their own part."""
 from __future__ import annotations
 
+from collections import defaultdict
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from board import registry
 from board.cards import service as cards
 from board.extensions import db
 from board.live.broker import Broker, Delivery
-from board.models import Card, CardKind, Event, utcnow
+from board.models import Card, CardKind, Event, User, utcnow
 from board.notifications import service as notifications
 from board.notifications.models import Notification
 
@@ -30,10 +33,57 @@ def board_counts(community_id: int) -> dict[str, int]:
     return counts
 
 
-def public_fragments(event: Event, locales: set[str]) -> dict[str, str]:
+# The public card shows its author's name, not their home: their memberships are not read with it.
+PUBLIC_CARD = (joinedload(Card.author).lazyload(User.memberships),)
+
+
+@dataclass
+class ReadAhead:
+    """What the public fragments of several events need, read for all of them at once: a fan-out (or
+    a replay) of twenty events asks the database a few times, not a few times per event."""
+
+    looked_for: set[int] = field(default_factory=set)  # the cards it read (a deleted one is not in `cards`)
+    cards: dict[int, Card] = field(default_factory=dict)  # every card an event is about, by id
+    on_board: set[int] = field(default_factory=set)  # those of them open on their board now
+    counts: dict[int, dict[str, int]] = field(default_factory=dict)  # community -> its board's open counts
+    personal: dict[int, list[int]] = field(default_factory=dict)  # event -> users with a part of their own
+
+
+def read_ahead(events: list[Event], *, to_draw: set[int] | None = None) -> ReadAhead:
+    """`to_draw`: the events whose public fragment is still to be drawn (None: all of them); the
+    others are kept already (Broker.cache), and only who gets a part of their own is read for them."""
+    ahead = ReadAhead()
+    by_community: dict[int, set[int]] = defaultdict(set)
+    for event in events:
+        if (event.card_id is not None and (to_draw is None or event.id in to_draw)
+                and registry.current().live_fragments(event) is None):
+            by_community[event.community_id].add(event.card_id)
+    for community_id, card_ids in by_community.items():
+        ahead.looked_for |= card_ids
+        board = (cards.board_query(community_id, cards.BoardFilters()).where(Card.id.in_(card_ids)).order_by(None)
+                 .options(*PUBLIC_CARD))
+        for card in db.session.scalars(board).unique():
+            ahead.cards[card.id] = card
+            ahead.on_board.add(card.id)
+        ahead.counts[community_id] = board_counts(community_id)
+    elsewhere = set().union(*by_community.values()) - ahead.on_board
+    if elsewhere:  # no longer open (matched, received, closed): drawn as it is, off the board
+        found = db.session.scalars(select(Card).where(Card.id.in_(elsewhere)).options(*PUBLIC_CARD)).unique()
+        ahead.cards.update((card.id, card) for card in found)
+    noted = [event.id for event in events if registry.current().notification_kind(event.kind) is not None]
+    if noted:
+        ahead.personal = {event_id: [] for event_id in noted}
+        rows = select(Notification.event_id, Notification.user_id).where(Notification.event_id.in_(noted))
+        for event_id, user_id in db.session.execute(rows):
+            ahead.personal[event_id].append(user_id)
+    return ahead
+
+
+def public_fragments(event: Event, locales: set[str], ahead: ReadAhead | None = None) -> dict[str, str]:
     """The card as anyone in the community sees it, in each language: out-of-band swaps for every
     page that shows it. Viewer-independent by construction: rendered with no one logged in, and a
     card shown in full (with buttons and doors) is told to fetch itself again as its viewer instead.
+    `ahead`: what was read for a batch of events (read_ahead), else read here for this one.
     """
     own = registry.current().live_fragments(event)
     if own is not None:  # the domain that owns the event renders it (a shelf's stock: board/box/live.py)
@@ -45,16 +95,16 @@ def public_fragments(event: Event, locales: set[str]) -> dict[str, str]:
     # fallback) it gets an app context of its own; the broker's fan-out has no request at all.
     isolated = app.app_context() if has_request_context() else nullcontext()
     with isolated, app.test_request_context("/"):
-        board = cards.board_query(event.community_id, cards.BoardFilters()).where(Card.id == event.card_id)
-        card = db.session.scalar(board.order_by(None))
-        on_board = card is not None
-        card = card or db.session.get(Card, event.card_id)
+        if ahead is None or event.card_id not in ahead.looked_for:
+            ahead = read_ahead([event])
+        card = ahead.cards.get(event.card_id)
         if card is None:
             return dict.fromkeys(locales, "")
+        on_board = card.id in ahead.on_board
         # Inserted at the top of boards that lack it only when it is new there (or back from a
         # handoff): a card merely absent may sit on a page of the board not yet loaded.
         appears = on_board and (event.kind == "card.posted" or event.kind.startswith("handoff."))
-        context = {"card": card, "on_board": on_board, "appears": appears, "counts": board_counts(card.community_id)}
+        context = {"card": card, "on_board": on_board, "appears": appears, "counts": ahead.counts[card.community_id]}
         fragments = {}
         for locale in sorted(locales):
             with force_locale(locale):
@@ -66,17 +116,30 @@ def public_fragment(event: Event, locale: str) -> str:
     return public_fragments(event, {locale})[locale]
 
 
-def delivery(broker: Broker, event: Event, locales: set[str]) -> Delivery:
+def deliveries(broker: Broker, events: list[Event], audiences: dict[int, set[str]]) -> dict[int, Delivery]:
+    """Each event for every subscriber of its community (`audiences`: community -> their languages),
+    with what the events need read once for all of them."""
+    events = [event for event in events if audiences.get(event.community_id)]
+    to_draw = {event.id for event in events
+               if any(broker.cache.get((event.id, locale)) is None for locale in audiences[event.community_id])}
+    ahead = read_ahead(events, to_draw=to_draw) if events else ReadAhead()
+    return {event.id: delivery(broker, event, audiences[event.community_id], ahead) for event in events}
+
+
+def delivery(broker: Broker, event: Event, locales: set[str], ahead: ReadAhead | None = None) -> Delivery:
     """One event for every subscriber: its public fragment per language, and who gets a part of their own."""
     public = {locale: broker.cache.get((event.id, locale)) for locale in locales}
     missing = {locale for locale, fragment in public.items() if fragment is None}
     if missing:
-        for locale, fragment in public_fragments(event, missing).items():
+        for locale, fragment in public_fragments(event, missing, ahead).items():
             broker.cache.put((event.id, locale), fragment)
             public[locale] = fragment
-    personal = []
-    if registry.current().notification_kind(event.kind) is not None:
+    if ahead is not None:
+        personal = ahead.personal.get(event.id, [])
+    elif registry.current().notification_kind(event.kind) is not None:
         personal = db.session.scalars(select(Notification.user_id).where(Notification.event_id == event.id)).all()
+    else:
+        personal = []
     frames = {locale: sse(event.id, html).encode() for locale, html in public.items() if html}
     return Delivery(event.id, event.community_id, public, frozenset(personal), frames)
 
@@ -150,10 +213,10 @@ def replay(broker: Broker, user_id: int, community_id: int, locale: str, last_id
     if len(events) > limit:
         return [], True
     out = []
-    for event in events:
-        html = compose(delivery(broker, event, {locale}), user_id, locale, alert=event.id > last_id)
+    for event_id, delivery_ in deliveries(broker, events, {community_id: {locale}}).items():
+        html = compose(delivery_, user_id, locale, alert=event_id > last_id)
         if html:
-            out.append((event.id, html))
+            out.append((event_id, html))
     return out, False
 
 
