@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 
 from board import registry
 from board.cards import service as cards
