@@ -70,9 +70,11 @@ def read_handoffs_of(cards: list[Card]) -> None:
     """The handoffs of cards drawn in full together (My activity), in one statement for them all
     instead of one per card as each is drawn."""
     known = g.setdefault("card_handoffs", {})
-    for with_lapses in (False, True):
-        ids = [card.id for card in cards if card.id not in known
-               and policy.may_see_lapses(current_user, card.community_id) == with_lapses]
+    by_lapses = {False: [], True: []}
+    for card in cards:
+        if card.id not in known:
+            by_lapses[policy.may_see_lapses(current_user, card.community_id)].append(card.id)
+    for with_lapses, ids in by_lapses.items():
         known.update(handoffs.cards_handoffs(ids, with_lapses=with_lapses))
 
 

@@ -135,17 +135,15 @@ class Broker:
             events = db.session.scalars(
                 select(Event).where(Event.id.in_(event_ids)).order_by(Event.id).options(lazyload(Event.actor))
             ).all()
-            audiences = {}
-            for event in events:
-                subscribers = self.subscribers(event.community_id)
-                if subscribers:
-                    audiences[event.community_id] = {s.locale for s in subscribers}
+            members = {community: self.subscribers(community) for community in {e.community_id for e in events}}
+            audiences = {community_id: {s.locale for s in subscribers}
+                         for community_id, subscribers in members.items() if subscribers}
             # Rendered together: what the events need is read once for all of them, not per event.
             deliveries = self.deliver(self, events, audiences)
             for event in events:
                 delivery = deliveries.get(event.id)
                 if delivery is not None:
-                    for subscriber in self.subscribers(event.community_id):
+                    for subscriber in members[event.community_id]:
                         if not subscriber.offer(delivery):
                             self.drop(subscriber)
                 # Only once it is sent: a fan-out that fails part-way is taken up again from here.
