@@ -69,6 +69,7 @@ def parse_args():
     parser.add_argument("--no-restart", action="store_true", help="the same load without restarting PostgreSQL")
     parser.add_argument("--cluster", default="15 main", help="pg_ctlcluster's version and name ('15 main')")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn gevent workers (2)")
+    parser.add_argument("--rows", help="also write every request (start, kind, status, seconds) to this CSV file")
     parser.add_argument("--mix", default=MIX, help=f"request kinds and weights ({MIX})")
     parser.add_argument(
         "--postgres",
@@ -266,25 +267,65 @@ class Viewer:
                 for marker, seen in self.markers.items():
                     if seen is None and marker in buffer:
                         self.markers[marker] = time.time()
-                *messages, buffer = buffer.split(b"\n\n")
-                for message in messages:
-                    self.on_message(message)
+                cut = buffer.rfind(b"\n\n")
+                if cut >= 0:
+                    self.on_messages(buffer[:cut])
+                    buffer = buffer[cut + 2:]
         finally:
             self.sock.close()
 
-    def on_message(self, message: bytes) -> None:
-        found = re.search(rb"(?:^|\n)id: (\d+)\nevent: (\w+)", message)
-        if found is None:
-            return
-        if found.group(2) == b"hello":
+    def on_messages(self, block: bytes) -> None:
+        """The complete messages that arrived, counted without parsing each one: this process shares
+        the machine's two cores with the server, and a regular expression per message (12,000 a
+        second) took CPU the workers then lacked."""
+        hellos = block.count(b"\nevent: hello")
+        if hellos:
             self.hello_at = self.hello_at or time.time()
-            return
-        self.events += 1
-        self.last_id = int(found.group(1))
+        self.events += block.count(b"\nevent: ") - hellos
+        # The last id seen, as EventSource keeps it for Last-Event-ID.
+        start = block.rfind(b"\nid: ") + 1 or (0 if block.startswith(b"id: ") else -1)
+        if start >= 0:
+            end = block.find(b"\n", start)
+            last = block[start + 4:end if end >= 0 else len(block)]
+            if last.isdigit():
+                self.last_id = int(last)
 
     def close(self):
         if self.sock is not None:
             self.sock.close()
+
+
+def cpu_seconds(server_pid: int, database: str) -> dict[str, float]:
+    """CPU time used so far by the gunicorn workers, PostgreSQL's backends for this database and this
+    process (the load generator): seconds served per request is steadier from run to run than
+    requests a second on a shared machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = Counter()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ")
+        except OSError:
+            continue
+        ticks = int(fields[11]) + int(fields[12])
+        if int(fields[1]) == server_pid:
+            used["workers"] += ticks / tick
+        elif command.startswith(b"postgres:") and f" {database} ".encode() in command:
+            used["postgres"] += ticks / tick
+    used["load generator"] = sum(os.times()[:2])
+    return used
+
+
+def reference_ms() -> float:
+    """A fixed piece of pure Python, timed: how fast this machine's cores are at the moment (it differs
+    from run to run here by as much as the code changes measured), to set beside the run's figures."""
+    started = time.process_time()
+    sum(n * n for n in range(3_000_000))
+    return 1000 * (time.process_time() - started)
 
 
 def percentile(values, q: int) -> float:
@@ -352,6 +393,7 @@ def main():
     from board import create_app
 
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    reference_before = reference_ms()
     secret = secrets.token_urlsafe(32)
     name, url = create_database(args.postgres, prefix="doorstep_load")
     server = None
@@ -366,8 +408,12 @@ def main():
         ids, needs, offers = seed(app, residents)
         cookies = log_in_everyone(app, [f"r{n}" for n in range(residents)])
         with app.app_context():
+            from sqlalchemy import text
+
             from board.extensions import db
 
+            db.session.execute(text("ANALYZE"))  # fresh statistics, as autovacuum would have them in production
+            db.session.commit()
             db.engine.dispose()
         app.extensions["live"].stop()
         seeded = time.time() - started_seed
@@ -396,6 +442,7 @@ def main():
         open_needs = list(needs)
         rng.shuffle(open_needs)
         t0 = time.time()
+        cpu_before = cpu_seconds(server.pid, name)
         until = t0 + args.seconds
         loops = [gevent.spawn(Resident(port, cookies[args.streams + n], mix, open_needs, cards, recorder,
                                        random.Random(n)).run, until)
@@ -417,10 +464,16 @@ def main():
             marker_saved = post_marker(port, cookies[-1], marker, recorder, until)
         gevent.joinall(loops)
         ended = time.time()
+        cpu_after = cpu_seconds(server.pid, name)
         gevent.sleep(2)  # the last deliveries
+        reference_after = reference_ms()
         load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
 
         rows = recorder.rows
+        if args.rows:
+            with open(args.rows, "w") as out:
+                out.write("started,kind,status,seconds\n")
+                out.writelines(f"{started - t0:.3f},{kind},{status},{seconds:.4f}\n" for started, kind, status, seconds in rows)
         if restart:
             phases = [("before", t0, began), ("during (restart until PostgreSQL answers)", began, back),
                       ("first 5 s after", back, back + 5), ("after (+5 s to the end)", back + 5, ended)]
@@ -431,6 +484,8 @@ def main():
               f"{held:,}/{args.streams:,} streams open in {stream_seconds:.1f} s")
         print(f"load average before {load_before}, after {load_after}; {args.connections} connections, "
               f"{args.workers} gunicorn workers, mix {args.mix}")
+        print(f"reference (a fixed piece of Python in this process): {reference_before:.0f} ms before, "
+              f"{reference_after:.0f} ms after the load")
         print()
         print("| phase | seconds | requests | 5xx | of which 503 | 500 | no answer | p50 ms | p95 ms | max ms |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -445,6 +500,12 @@ def main():
             statuses[kind][status] += 1
             if status:
                 by_kind[kind].append(seconds * 1000)
+        answered = sum(1 for row in rows if row[2] and row[2] != 503)
+        used = {part: cpu_after[part] - cpu_before[part] for part in cpu_after}
+        print(f"answered (not 503): {answered:,}, {answered / (ended - t0):.0f} a second; CPU used during the load: "
+              + ", ".join(f"{part} {seconds:.1f} s ({1000 * seconds / max(answered, 1):.1f} ms an answer)"
+                          for part, seconds in used.items()))
+        print()
         print("| request | count | p50 ms | p95 ms | statuses |")
         print("|---|---:|---:|---:|---|")
         for kind in sorted(by_kind):

@@ -10,8 +10,10 @@ class Config:
 
     DATABASE_URL = None  # None means SQLite in the instance folder; BOARD_DATABASE_URL sets it
     SECRET_KEY = None  # None means: generated once into instance/secret_key
-    # pre-ping: after a database restart a dead pooled connection is replaced, not handed to a request.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+    # A pooled connection unused this long is pinged before a request gets it: after a database
+    # restart a quiet worker's dead connections are replaced, not handed out (board/connections.py).
+    DB_PING_IDLE_SECONDS = 1.0
     # Each process's pool (merged into SQLALCHEMY_ENGINE_OPTIONS). A request holds a connection while
     # it runs, so the pool is also how many requests a worker works on at once; the others wait for
     # one at most DB_POOL_TIMEOUT seconds and then get the 503 page with Retry-After, never a long

@@ -51,6 +51,10 @@ def _sqlite_pragmas(dbapi_connection, _record):
 _READ = re.compile(r"\s*SELECT\s(?!\s*(?:pg_notify|nextval|setval|set_config|pg_advisory))", re.IGNORECASE)
 
 
+def is_read(statement: str) -> bool:
+    return _READ.match(statement) is not None
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany):
     if conn.dialect.name == "postgresql" and not _READ.match(statement):

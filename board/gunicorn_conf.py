@@ -4,6 +4,7 @@ on the command line or with GUNICORN_CMD_ARGS.
 gevent workers hold thousands of open live streams each (a sync or gthread worker holds one per
 thread); PostgreSQL LISTEN/NOTIFY carries each change to every worker (see board/live/broker.py).
 """
+import gc
 import multiprocessing
 import os
 
@@ -22,3 +23,16 @@ graceful_timeout = 10  # on restart, open streams end; browsers reconnect with L
 keepalive = 5
 forwarded_allow_ips = os.environ.get("BOARD_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("BOARD_ACCESS_LOG")  # unset: no access log
+
+# Python's full garbage collection stops the whole worker, its streams included: under bench/load.py
+# it ran every 3-4 s for 120-250 ms, each time holding up every request in flight (and pushing the
+# queue past ADMISSION_WAIT_SECONDS: a burst of 503s). What the app built at start (modules, templates,
+# mappers: 170,000 objects) lives as long as the worker, so it is frozen out of the collections, and a
+# full collection comes a fifth as often (the young generations still collect short-lived cycles).
+GC_FULL_COLLECTION_EVERY = int(os.environ.get("BOARD_GC_FULL_COLLECTION_EVERY", "50"))  # Python's default: 10
+
+
+def post_worker_init(_worker):
+    gc.freeze()
+    young, middle, _full = gc.get_threshold()
+    gc.set_threshold(young, middle, GC_FULL_COLLECTION_EVERY)

@@ -179,3 +179,20 @@ def test_forwarded_addresses_are_ignored_unless_a_proxy_is_configured(tmp_path):
 def test_visitors_get_the_log_in_form_on_the_welcome_page(client):
     page = client.get("/").get_data(as_text=True)
     assert 'name="login"' in page and 'name="password"' in page and 'action="/login"' in page
+
+
+def test_a_gunicorn_worker_freezes_what_it_built_at_start_and_collects_fully_less_often():
+    """Full collections stopped a worker for 120-250 ms every few seconds under bench/load.py."""
+    import gc
+
+    from board import gunicorn_conf
+
+    before = gc.get_threshold()
+    try:
+        gunicorn_conf.post_worker_init(None)
+        assert gc.get_freeze_count() > 10_000
+        assert gc.get_threshold() == (before[0], before[1], gunicorn_conf.GC_FULL_COLLECTION_EVERY)
+        assert gunicorn_conf.GC_FULL_COLLECTION_EVERY > 10
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

@@ -1,5 +1,6 @@
 """Past what the server can take: a friendly 503 with Retry-After at once, never a long wait ending in a 500."""
 import socket
+import threading
 import time
 
 import pytest
@@ -7,6 +8,7 @@ from flask_babel import force_locale
 from sqlalchemy import create_engine, text
 
 from board import create_app
+from board.admission import InFlight
 from board.extensions import db
 from tests.conftest import BASE_URL, ON_POSTGRES, make_test_config as config_for
 
@@ -127,7 +129,7 @@ def test_the_pool_is_sized_from_the_settings(app):
     assert options["pool_size"] == app.config["DB_POOL_SIZE"]
     assert options["max_overflow"] == app.config["DB_MAX_OVERFLOW"]
     assert options["pool_timeout"] == app.config["DB_POOL_TIMEOUT"] <= 5
-    assert options["pool_pre_ping"] is True
+    assert "pool_pre_ping" not in options  # board/connections.py pings a connection only after it lay idle
     assert db.engine.pool.timeout() == app.config["DB_POOL_TIMEOUT"]
 
 
@@ -154,6 +156,60 @@ def test_past_the_requests_in_flight_limit_the_503_comes_quickly(app, logged_in)
         assert logged_in.get("/").status_code == 200
 
 
+def _queue_up(in_flight, names, admitted, wait=5.0):
+    """One thread per name, each started once the one before is in the queue."""
+    threads = []
+    for name in names:
+        def run(name=name):
+            if in_flight.enter(wait):
+                admitted.append(name)
+        thread = threading.Thread(target=run)
+        thread.start()
+        threads.append(thread)
+        deadline = time.monotonic() + 5
+        while in_flight.waiting < len(threads) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert in_flight.waiting == len(threads)
+    return threads
+
+
+def test_a_freed_place_goes_to_the_longest_waiter_not_to_a_newcomer():
+    """First come, first served: a plain semaphore let a request arriving just as a place was freed
+    take it ahead of those already waiting, so under load some waited out the whole wait and got the
+    503 while most waited not at all."""
+    in_flight = InFlight(1)
+    assert in_flight.enter(0)
+    admitted = []
+    threads = _queue_up(in_flight, ["first", "second", "third"], admitted)
+    in_flight.leave()  # the place passes to "first" before anyone else can take it
+    assert not in_flight.enter(0), "a newcomer took the place freed for those waiting"
+    for expected in (["first"], ["first", "second"], ["first", "second", "third"]):
+        deadline = time.monotonic() + 5
+        while admitted != expected and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert admitted == expected
+        in_flight.leave()
+    for thread in threads:
+        thread.join()
+    assert in_flight.enter(0) and in_flight.waiting == 0  # every place came back
+
+
+def test_a_request_that_waited_out_its_wait_leaves_the_queue_and_is_not_given_a_place():
+    in_flight = InFlight(1)
+    assert in_flight.enter(0)
+    started = time.monotonic()
+    assert not in_flight.enter(0.1)
+    assert time.monotonic() - started >= 0.1 and in_flight.waiting == 0
+    in_flight.leave()
+    assert in_flight.enter(0)  # the place was not handed to the one who gave up
+
+
+def test_no_limit_admits_everyone():
+    in_flight = InFlight(0)
+    assert all(in_flight.enter(0) for _ in range(100))
+    in_flight.leave()
+
+
 def test_the_default_limit_leaves_the_pool_s_overflow_to_the_live_stream(app):
     assert app.config["REQUESTS_IN_FLIGHT_LIMIT"] == app.config["DB_POOL_SIZE"] < (
         app.config["DB_POOL_SIZE"] + app.config["DB_MAX_OVERFLOW"])
@@ -174,7 +230,8 @@ def test_a_connection_dropped_after_the_answer_was_made_keeps_the_answer(tmp_pat
     def answered_then_dropped():
         pid = db.session.scalar(text("SELECT pg_backend_pid()"))  # the session now holds a connection
         with killer.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            # Waiting until that backend has ended: the next request comes after the server said goodbye.
+            conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
         return "made"
 
     try:
