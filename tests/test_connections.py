@@ -1,6 +1,7 @@
 """As few round trips per request as the work needs (board/connections.py), and never a lost write."""
 import time
 
+import psycopg
 import pytest
 from flask import request
 from psycopg.pq import TransactionStatus
@@ -167,3 +168,42 @@ def test_a_connection_idle_past_the_ping_time_is_pinged_and_one_in_use_is_not(tm
         assert pings == [1]
     finally:
         engine.dispose()
+
+
+@needs_postgres
+def test_a_statement_s_columns_are_described_once_per_process(app, client, resident, login, monkeypatch):
+    """psycopg built a Column object per column of every result, each time (152 on a card page)."""
+    import psycopg._column
+
+    built = []
+    real_init = psycopg._column.Column.__init__
+
+    def counting_init(self, *args):
+        built.append(1)
+        real_init(self, *args)
+
+    card_id = post_card(resident, kind="need", category="food", title="Rice for two", details="", urgency="normal").id
+    login(client, resident)
+    db.session.remove()
+    assert client.get(f"/cards/{card_id}").status_code == 200
+    monkeypatch.setattr(psycopg._column.Column, "__init__", counting_init)
+    db.session.remove()
+    assert client.get(f"/cards/{card_id}").status_code == 200
+    assert built == []
+
+
+@needs_postgres
+def test_each_statement_keeps_its_own_description(app):
+    with db.engine.connect() as conn:
+        first = conn.execute(text("SELECT 1 AS alpha, 'x' AS beta"))
+        assert list(first.keys()) == ["alpha", "beta"] and first.one() == (1, "x")
+        second = conn.execute(text("SELECT 2 AS gamma"))
+        assert list(second.keys()) == ["gamma"] and second.one() == (2,)
+        again = conn.execute(text("SELECT 1 AS alpha, 'x' AS beta"))
+        assert list(again.keys()) == ["alpha", "beta"]
+        raw = conn.connection.dbapi_connection
+        own = psycopg.Cursor(raw)  # psycopg's own cursor: the same description, built afresh
+        own.execute("SELECT 1 AS alpha, 'x' AS beta")
+        cached = raw.cursor()
+        cached.execute("SELECT 1 AS alpha, 'x' AS beta")
+        assert [(c.name, c.type_code) for c in cached.description] == [(c.name, c.type_code) for c in own.description]
