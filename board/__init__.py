@@ -31,7 +31,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
 
-    from board import accounts, activity, admission, assets, connections, auth, box, cards, cli, errors, htmx, i18n, live, notifications, policy, security
+    from board import accounts, activity, admission, assets, auth, box, cards, cli, connections, errors, htmx, i18n, live, notifications, policy, security
     from board import care, poster, pwa
     from board import errands
     from board import inputs

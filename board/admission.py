@@ -67,7 +67,7 @@ def limit_for(config) -> int:
     return int(config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_size") or 0)  # no pool (in-memory SQLite): none
 
 
-def _admit():
+def admit():
     if request.endpoint in EXEMPT:
         return None
     if not current_app.extensions["in_flight"].enter(current_app.config["ADMISSION_WAIT_SECONDS"]):
@@ -87,5 +87,5 @@ def init_app(app: Flask) -> None:
     app.config["REQUESTS_IN_FLIGHT_LIMIT"] = limit_for(app.config)
     app.extensions["in_flight"] = InFlight(app.config["REQUESTS_IN_FLIGHT_LIMIT"])
     # First of all: a refused request reads no session, user or database.
-    app.before_request_funcs.setdefault(None, []).insert(0, _admit)
+    app.before_request_funcs.setdefault(None, []).insert(0, admit)
     app.teardown_request(_leave)

@@ -17,11 +17,12 @@ spent on bookkeeping. Two rules remove those three:
 """
 import time
 
-from flask import Flask, request
 import psycopg
+from flask import Flask, request
 from psycopg.pq import ConnStatus, TransactionStatus
 from sqlalchemy import event, exc
 
+from board import admission
 from board.extensions import db, is_read
 
 # A read that takes row locks must hold them until its transaction ends: never outside one.
@@ -57,12 +58,13 @@ def _watch_pool(engine, ping_idle_seconds: float) -> None:
             return  # new
         try:
             if time.monotonic() - idle_since >= ping_idle_seconds:
-                engine.dialect.do_ping(dbapi_connection)
-            elif _closed_by_the_server(dbapi_connection):
-                raise exc.DisconnectionError()
+                gone = not engine.dialect.do_ping(dbapi_connection)
+            else:
+                gone = _closed_by_the_server(dbapi_connection)
         except Exception as error:  # noqa: BLE001 - any failure: this connection is gone
-            # The pool throws this connection away and hands out a fresh one.
             raise exc.DisconnectionError() from error
+        if gone:  # the pool throws this connection away and hands out a fresh one
+            raise exc.DisconnectionError()
 
 
 def _closed_by_the_server(dbapi_connection) -> bool:
@@ -123,7 +125,7 @@ def init_app(app: Flask) -> None:
         return  # SQLite: a local file, no round trips to save
     event.listen(engine, "connect", _describe_once)
     event.listen(engine, "before_cursor_execute", _begin_before_a_write)
-    # Right after the admission check (board.admission puts itself first): a refused request opens
-    # no connection at all, and nothing before this one may have begun a transaction.
+    # Right after the admission check: a refused request opens no connection at all, and nothing
+    # before this one may have begun a transaction.
     funcs = app.before_request_funcs.setdefault(None, [])
-    funcs.insert(1 if funcs else 0, _read_outside_a_transaction)
+    funcs.insert(funcs.index(admission.admit) + 1 if admission.admit in funcs else 0, _read_outside_a_transaction)

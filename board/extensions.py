@@ -57,7 +57,7 @@ def is_read(statement: str) -> bool:
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany):
-    if conn.dialect.name == "postgresql" and not _READ.match(statement):
+    if conn.dialect.name == "postgresql" and not is_read(statement):
         conn.info["wrote"] = True
 
 
