@@ -505,6 +505,10 @@ def main():
         print(f"answered (not 503): {answered:,}, {answered / (ended - t0):.0f} a second; CPU used during the load: "
               + ", ".join(f"{part} {seconds:.1f} s ({1000 * seconds / max(answered, 1):.1f} ms an answer)"
                           for part, seconds in used.items()))
+        refused_ms = sorted(seconds * 1000 for _started, _kind, status, seconds in rows if status == 503)
+        if refused_ms:  # past what the server can take the 503 should come at once, not after a long wait
+            print(f"503 answers: {len(refused_ms):,}, in p50 {percentile(refused_ms, 50):.0f} ms, "
+                  f"p95 {percentile(refused_ms, 95):.0f} ms, max {refused_ms[-1]:.0f} ms")
         print()
         print("| request | count | p50 ms | p95 ms | statuses |")
         print("|---|---:|---:|---:|---|")

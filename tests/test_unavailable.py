@@ -204,6 +204,96 @@ def test_a_request_that_waited_out_its_wait_leaves_the_queue_and_is_not_given_a_
     assert in_flight.enter(0)  # the place was not handed to the one who gave up
 
 
+class Clock:
+    """A clock the test moves by hand: how fast the line moved is judged by when places were handed on."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def _refused_at_once(in_flight, wait):
+    started = time.monotonic()
+    refused = not in_flight.enter(wait)
+    return refused and time.monotonic() - started < wait / 2
+
+
+def test_once_the_line_has_stood_a_while_a_newcomer_whose_turn_comes_too_late_is_refused_at_once():
+    """Past what the server can take the 503 comes at once, not after waiting out the whole wait: a
+    line that moved two places in the last second, with two ahead, would take a newcomer 1.5 s."""
+    clock = Clock()
+    in_flight = InFlight(1, clock=clock)
+    assert in_flight.enter(0)
+    admitted = []
+    threads = _queue_up(in_flight, ["a", "b", "c", "d"], admitted)
+    for moment in (0.5, 1.0):
+        clock.now = moment
+        in_flight.leave()  # a place passes on: a, then b
+    clock.now = 1.2
+    assert _refused_at_once(in_flight, 0.8)
+    assert in_flight.waiting == 2, "the refused newcomer joined the line"
+    # With a longer wait the same turn is worth waiting for: it queues behind c and d.
+    patient = threading.Thread(target=lambda: admitted.append("e") if in_flight.enter(5.0) else None)
+    patient.start()
+    deadline = time.monotonic() + 5
+    while in_flight.waiting < 3 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert in_flight.waiting == 3
+    for _ in range(5):
+        in_flight.leave()
+    for thread in [*threads, patient]:
+        thread.join()
+    assert sorted(admitted) == ["a", "b", "c", "d", "e"]
+
+
+def test_a_line_that_has_not_moved_for_a_whole_window_refuses_newcomers_at_once():
+    clock = Clock()
+    in_flight = InFlight(1, clock=clock)
+    assert in_flight.enter(0)
+    admitted = []
+    threads = _queue_up(in_flight, ["a"], admitted)
+    clock.now = 1.5
+    assert _refused_at_once(in_flight, 0.8)
+    in_flight.leave()
+    in_flight.leave()
+    for thread in threads:
+        thread.join()
+    assert admitted == ["a"]
+
+
+def test_a_burst_after_a_quiet_spell_waits_its_turn_instead_of_being_judged_by_the_quiet_spell():
+    """A line younger than RATE_WINDOW has no pace yet: its newcomers wait (here they wait out a short
+    wait), and once a place is free again the next line is judged afresh."""
+    clock = Clock()
+    in_flight = InFlight(1, clock=clock)
+    assert in_flight.enter(0)
+    clock.now = 60.0  # one long request, nothing else for a minute
+    admitted = []
+    threads = _queue_up(in_flight, ["a", "b"], admitted)
+    clock.now = 60.5
+    started = time.monotonic()
+    assert not in_flight.enter(0.1)
+    assert time.monotonic() - started >= 0.1, "refused at once by a line too young to judge"
+    for _ in range(3):
+        in_flight.leave()  # a, b, then the place is free: the line is over
+    for thread in threads:
+        thread.join()
+    clock.now = 70.0
+    assert in_flight.enter(0)
+    threads = _queue_up(in_flight, ["c"], admitted)
+    clock.now = 70.2
+    started = time.monotonic()
+    assert not in_flight.enter(0.1)
+    assert time.monotonic() - started >= 0.1, "judged by the line that ended"
+    in_flight.leave()
+    in_flight.leave()
+    for thread in threads:
+        thread.join()
+    assert admitted == ["a", "b", "c"]
+
+
 def test_no_limit_admits_everyone():
     in_flight = InFlight(0)
     assert all(in_flight.enter(0) for _ in range(100))
