@@ -68,11 +68,11 @@ def test_an_event_whose_fan_out_failed_is_sent_once_the_broker_listens_again(app
     broker.subscribe(subscriber)
     deliver, failures = broker.deliver, []
 
-    def fails_once(broker_, events, audiences):
+    def fails_once(broker_, events, audiences, viewers):
         if not failures:
             failures.extend(event.id for event in events)
             raise RuntimeError("the database went away")
-        return deliver(broker_, events, audiences)
+        return deliver(broker_, events, audiences, viewers)
 
     monkeypatch.setattr(broker, "deliver", fails_once)
     factories.card(resident, title="Posted as PostgreSQL restarted")

@@ -415,3 +415,46 @@ def test_a_fan_out_of_many_events_reads_no_more_than_a_fan_out_of_one(app, resid
     assert len(many) == len(one) <= 6, "\n".join(many)
     for subscriber in subscribers:
         broker.unsubscribe(subscriber)
+
+
+def test_a_viewer_s_own_part_is_drawn_in_the_fan_out_and_their_stream_reads_nothing(app, resident, neighbour, coordinator):
+    """Each stream read its viewer's bell and alert with a database connection of its own: under load
+    (bench/load.py) five at once, which the requests were then short of. The fan-out draws them for
+    every viewer it holds, in two statements whatever their number, exactly as the stream drew them."""
+    from board.cards import transitions
+    from board.live.broker import Broker, Subscriber
+    from tests.conftest import counting_statements
+
+    broker = Broker(app, render.deliveries)  # a worker's broker of its own: only this test hands it events
+    author_en = Subscriber(resident.id, resident.community_id, "en")
+    author_zh = Subscriber(resident.id, resident.community_id, "zh_CN")  # the same resident, a second phone
+    bystander = Subscriber(coordinator.id, coordinator.community_id, "en")
+    subscribers = [author_en, author_zh, bystander]
+    for subscriber in subscribers:
+        broker.subscribe(subscriber)
+    try:
+        card = factories.card(resident, title="Fever medicine")
+        transitions.start(card, "match", neighbour)  # "I can help" tells the author: their bell and an alert
+        ids = list(db.session.scalars(db.select(Event.id).where(Event.card_id == card.id).order_by(Event.id)))
+        with counting_statements() as fan_out:
+            broker.fan_out(ids)
+        assert len(fan_out) <= 8, "\n".join(fan_out)  # 6 for the public parts, 2 for every own part
+        mine = [author_en.queue.get_nowait() for _ in ids][-1]
+        assert mine is [author_zh.queue.get_nowait() for _ in ids][-1]  # one delivery, every language in it
+        assert {(resident.id, "en"), (resident.id, "zh_CN")} <= mine.personal_parts.keys()
+        assert not any(user_id == coordinator.id for user_id, _locale in mine.personal_parts)
+        with app.test_request_context("/"):  # as each stream read its part before
+            read_one_by_one = {locale: render.personal_fragment(mine.event_id, resident.id, locale)
+                               for locale in ("en", "zh_CN")}
+        with counting_statements() as composing:
+            drawn = {locale: render.compose(mine, resident.id, locale) for locale in ("en", "zh_CN")}
+        assert composing == []
+        for locale in ("en", "zh_CN"):
+            assert drawn[locale] == mine.public[locale] + read_one_by_one[locale]
+            assert 'data-live-alert="' in drawn[locale] and 'id="bell"' in drawn[locale]
+        assert '<span class="bell-count" aria-hidden="true">1</span>' in drawn["en"]
+        theirs = [bystander.queue.get_nowait() for _ in ids][-1]
+        assert render.compose(theirs, coordinator.id, "en") == theirs.public["en"]  # no part of theirs
+    finally:
+        for subscriber in subscribers:
+            broker.unsubscribe(subscriber)

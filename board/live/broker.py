@@ -4,7 +4,7 @@ Every recorded event reaches the broker only after its transaction commits: with
 NOTIFY (sent in the writing transaction, delivered by the server on commit to one LISTEN connection
 per process), with SQLite from an in-process after-commit hook. The broker then renders the event's
 public fragment once per audience (community and language) and hands the same text to every
-subscriber of that community; per-viewer parts are added by each viewer's own stream.
+subscriber of that community, with the own parts (bell, alert) of the viewers it holds drawn alongside.
 """
 from __future__ import annotations
 
@@ -41,10 +41,14 @@ class Delivery:
     public: dict[str, str]  # language -> the public fragment (the same for every viewer)
     personal_for: frozenset[int]  # users who also get a part of their own (bell, alert)
     frames: dict[str, bytes] = field(default_factory=dict)  # language -> the whole SSE message, encoded once
+    # (user, language) -> that viewer's own part, drawn in the fan-out for the viewers it knew of: their
+    # streams then read nothing themselves (each held a database connection of its own for it).
+    personal_parts: dict[tuple[int, str], str] = field(default_factory=dict)
 
 
-# (broker, events, community -> its viewers' languages) -> event id -> the event as each of them receives it.
-Deliver = Callable[["Broker", list[Event], dict[int, set[str]]], dict[int, Delivery]]
+# (broker, events, community -> its viewers' languages, community -> {viewer: their languages}) -> event id
+# -> the event as each of them receives it.
+Deliver = Callable[["Broker", list[Event], dict[int, set[str]], dict[int, dict[int, set[str]]]], dict[int, Delivery]]
 
 
 def _new_queue():
@@ -138,8 +142,13 @@ class Broker:
             members = {community: self.subscribers(community) for community in {e.community_id for e in events}}
             audiences = {community_id: {s.locale for s in subscribers}
                          for community_id, subscribers in members.items() if subscribers}
+            viewers: dict[int, dict[int, set[str]]] = {}
+            for community_id, subscribers in members.items():
+                here = viewers[community_id] = {}
+                for subscriber in subscribers:
+                    here.setdefault(subscriber.user_id, set()).add(subscriber.locale)
             # Rendered together: what the events need is read once for all of them, not per event.
-            deliveries = self.deliver(self, events, audiences)
+            deliveries = self.deliver(self, events, audiences, viewers)
             for event in events:
                 delivery = deliveries.get(event.id)
                 if delivery is not None:

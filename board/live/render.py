@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from flask import current_app, has_request_context, render_template
@@ -116,14 +116,26 @@ def public_fragment(event: Event, locale: str) -> str:
     return public_fragments(event, {locale})[locale]
 
 
-def deliveries(broker: Broker, events: list[Event], audiences: dict[int, set[str]]) -> dict[int, Delivery]:
+def deliveries(broker: Broker, events: list[Event], audiences: dict[int, set[str]],
+               viewers: dict[int, dict[int, set[str]]] | None = None) -> dict[int, Delivery]:
     """Each event for every subscriber of its community (`audiences`: community -> their languages),
-    with what the events need read once for all of them."""
+    with what the events need read once for all of them. `viewers` (community -> viewer -> languages):
+    whose own parts to draw here too, so that their streams need not read them one by one."""
     events = [event for event in events if audiences.get(event.community_id)]
     to_draw = {event.id for event in events
                if any(broker.cache.get((event.id, locale)) is None for locale in audiences[event.community_id])}
     ahead = read_ahead(events, to_draw=to_draw) if events else ReadAhead()
-    return {event.id: delivery(broker, event, audiences[event.community_id], ahead) for event in events}
+    drawn = {event.id: delivery(broker, event, audiences[event.community_id], ahead) for event in events}
+    if viewers:
+        wanted = {(event.id, user_id): viewers[event.community_id][user_id]
+                  for event in events for user_id in drawn[event.id].personal_for
+                  if user_id in viewers.get(event.community_id, {})}
+        if wanted:
+            parts = personal_fragments(wanted)
+            for event_id in {event_id for event_id, _user in wanted}:
+                mine = {(user_id, locale): html for (event, user_id, locale), html in parts.items() if event == event_id}
+                drawn[event_id] = replace(drawn[event_id], personal_parts=mine)
+    return drawn
 
 
 def delivery(broker: Broker, event: Event, locales: set[str], ahead: ReadAhead | None = None) -> Delivery:
@@ -149,13 +161,7 @@ def personal_fragment(event_id: int, user_id: int, locale: str, *, alert: bool =
     mine = notifications.for_event(event_id, user_id)
     if not mine:
         return ""
-    with force_locale(locale):
-        return render_template(
-            "live/_personal.html",
-            notifications=mine if alert else [],
-            unread={n.id for n in mine if n.read_at is None},
-            bell_count=notifications.unread_count(user_id),
-        )
+    return _draw_personal(mine, notifications.unread_count(user_id), locale, alert=alert)
 
 
 def sse(event_id: int, html: str, name: str = "live") -> str:
@@ -165,11 +171,53 @@ def sse(event_id: int, html: str, name: str = "live") -> str:
     return f"id: {event_id}\nevent: {name}\n{lines}\n"
 
 
+def personal_fragments(wanted: dict[tuple[int, int], set[str]]) -> dict[tuple[int, int, str], str]:
+    """personal_fragment for many (event, viewer) pairs in each of their languages, read in two statements
+    whatever their number: the notifications of all of them, and each viewer's unread count."""
+    user_ids = {user_id for _event, user_id in wanted}
+    rows = db.session.scalars(
+        select(Notification)
+        .where(Notification.event_id.in_({event_id for event_id, _user in wanted}), Notification.user_id.in_(user_ids))
+        .order_by(Notification.id)
+        # An alert shows the card's title and the actor's name: not the author, nor anyone's memberships.
+        .options(joinedload(Notification.card).lazyload("*"), joinedload(Notification.actor).lazyload(User.memberships))
+    ).unique()
+    theirs: dict[tuple[int, int], list[Notification]] = defaultdict(list)
+    for notification in rows:
+        theirs[(notification.event_id, notification.user_id)].append(notification)
+    unread = dict(db.session.execute(
+        select(Notification.user_id, func.count(Notification.id))
+        .where(Notification.user_id.in_(user_ids), Notification.read_at.is_(None))
+        .group_by(Notification.user_id)
+    ).all())
+    app = current_app._get_current_object()
+    # Drawn for no one logged in, as the public fragments are (the local broker fans out inside a request).
+    isolated = app.app_context() if has_request_context() else nullcontext()
+    out = {}
+    with isolated, app.test_request_context("/"):
+        for (event_id, user_id), locales in wanted.items():
+            mine = theirs.get((event_id, user_id), [])
+            for locale in locales:
+                out[(event_id, user_id, locale)] = _draw_personal(mine, unread.get(user_id, 0), locale) if mine else ""
+    return out
+
+
+def _draw_personal(mine: list[Notification], bell_count: int, locale: str, *, alert: bool = True) -> str:
+    with force_locale(locale):
+        return render_template(
+            "live/_personal.html",
+            notifications=mine if alert else [],
+            unread={n.id for n in mine if n.read_at is None},
+            bell_count=bell_count,
+        )
+
+
 def compose(delivery_: Delivery, user_id: int, locale: str, *, alert: bool = True) -> str:
     """The fragment one viewer receives: the shared public part, then their own part if any."""
     html = delivery_.public.get(locale, "")
     if user_id in delivery_.personal_for:
-        html += personal_fragment(delivery_.event_id, user_id, locale, alert=alert)
+        drawn = delivery_.personal_parts.get((user_id, locale)) if alert else None
+        html += drawn if drawn is not None else personal_fragment(delivery_.event_id, user_id, locale, alert=alert)
     return html
 
 

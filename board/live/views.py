@@ -137,13 +137,16 @@ def stream():
                     if delivery.event_id in sent:
                         continue
                     if user_id in delivery.personal_for:
-                        try:
-                            with own_context(app):
-                                html = render.compose(delivery, user_id, locale)
-                        except SQLAlchemyError:  # the database away: end; the browser resumes from its last id
-                            log.warning("live: stream ended, its viewer's part could not be read", exc_info=True)
-                            ending = True
-                            break
+                        if (user_id, locale) in delivery.personal_parts:  # drawn in the fan-out: nothing to read
+                            html = render.compose(delivery, user_id, locale)
+                        else:  # subscribed after the fan-out looked: read here
+                            try:
+                                with own_context(app):
+                                    html = render.compose(delivery, user_id, locale)
+                            except SQLAlchemyError:  # the database away: end; the browser resumes from its last id
+                                log.warning("live: stream ended, its viewer's part could not be read", exc_info=True)
+                                ending = True
+                                break
                         if html:
                             chunk.append(render.sse(delivery.event_id, html).encode())
                     elif locale in delivery.frames:
