@@ -130,11 +130,11 @@ def deliveries(broker: Broker, events: list[Event], audiences: dict[int, set[str
         wanted = {(event.id, user_id): viewers[event.community_id][user_id]
                   for event in events for user_id in drawn[event.id].personal_for
                   if user_id in viewers.get(event.community_id, {})}
-        if wanted:
-            parts = personal_fragments(wanted)
-            for event_id in {event_id for event_id, _user in wanted}:
-                mine = {(user_id, locale): html for (event, user_id, locale), html in parts.items() if event == event_id}
-                drawn[event_id] = replace(drawn[event_id], personal_parts=mine)
+        by_event: dict[int, dict[tuple[int, str], str]] = defaultdict(dict)
+        for (event_id, user_id, locale), html in (personal_fragments(wanted) if wanted else {}).items():
+            by_event[event_id][(user_id, locale)] = html
+        for event_id, parts in by_event.items():
+            drawn[event_id] = replace(drawn[event_id], personal_parts=parts)
     return drawn
 
 
