@@ -66,6 +66,9 @@ FIGURES = """
       const r = bar.getBoundingClientRect();
       if (Math.abs(r.bottom - window.innerHeight) > 1) problems.push(`bottom bar ends at ${r.bottom}`);
       if (bar.querySelectorAll('a[href]').length !== 6) problems.push('bottom bar has not the six places');
+      // Six places, six names: "Mine" and "Me" were both 我的 in Chinese.
+      const names = [...bar.querySelectorAll('a[href]')].map(a => a.getAttribute('aria-label') || a.textContent.trim());
+      if (new Set(names).size !== names.length) problems.push(`bottom bar names twice: ${names.join(' | ')}`);
       // Each label inside its own place: a label wider than its sixth of 360 px ran into the next one.
       for (const a of bar.querySelectorAll('a[href]'))
         if (a.scrollWidth > a.clientWidth + 1) problems.push(`bottom bar label ${a.scrollWidth}px in a ${a.clientWidth}px place: "${a.textContent.trim()}"`);
