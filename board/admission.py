@@ -48,7 +48,7 @@ class InFlight:
                 return True
             if self._turn_comes_too_late(wait):
                 return False
-            if not self._waiting and self._line_since is None:
+            if self._line_since is None:  # reset only when a place goes free with nobody waiting
                 self._line_since = self._clock()
             turn = threading.Event()
             self._waiting.append(turn)

@@ -140,13 +140,12 @@ class Broker:
                 select(Event).where(Event.id.in_(event_ids)).order_by(Event.id).options(lazyload(Event.actor))
             ).all()
             members = {community: self.subscribers(community) for community in {e.community_id for e in events}}
-            audiences = {community_id: {s.locale for s in subscribers}
-                         for community_id, subscribers in members.items() if subscribers}
-            viewers: dict[int, dict[int, set[str]]] = {}
+            viewers: dict[int, dict[int, set[str]]] = {}  # community -> viewer -> their languages
             for community_id, subscribers in members.items():
                 here = viewers[community_id] = {}
                 for subscriber in subscribers:
                     here.setdefault(subscriber.user_id, set()).add(subscriber.locale)
+            audiences = {community_id: set().union(*here.values()) for community_id, here in viewers.items() if here}
             # Rendered together: what the events need is read once for all of them, not per event.
             deliveries = self.deliver(self, events, audiences, viewers)
             for event in events:

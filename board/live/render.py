@@ -175,21 +175,8 @@ def personal_fragments(wanted: dict[tuple[int, int], set[str]]) -> dict[tuple[in
     """personal_fragment for many (event, viewer) pairs in each of their languages, read in two statements
     whatever their number: the notifications of all of them, and each viewer's unread count."""
     user_ids = {user_id for _event, user_id in wanted}
-    rows = db.session.scalars(
-        select(Notification)
-        .where(Notification.event_id.in_({event_id for event_id, _user in wanted}), Notification.user_id.in_(user_ids))
-        .order_by(Notification.id)
-        # An alert shows the card's title and the actor's name: not the author, nor anyone's memberships.
-        .options(joinedload(Notification.card).lazyload("*"), joinedload(Notification.actor).lazyload(User.memberships))
-    ).unique()
-    theirs: dict[tuple[int, int], list[Notification]] = defaultdict(list)
-    for notification in rows:
-        theirs[(notification.event_id, notification.user_id)].append(notification)
-    unread = dict(db.session.execute(
-        select(Notification.user_id, func.count(Notification.id))
-        .where(Notification.user_id.in_(user_ids), Notification.read_at.is_(None))
-        .group_by(Notification.user_id)
-    ).all())
+    theirs = notifications.for_events({event_id for event_id, _user in wanted}, user_ids)
+    unread = notifications.unread_counts(user_ids)
     app = current_app._get_current_object()
     # Drawn for no one logged in, as the public fragments are (the local broker fans out inside a request).
     isolated = app.app_context() if has_request_context() else nullcontext()

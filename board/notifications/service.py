@@ -1,7 +1,10 @@
 """Notifications for the events that call for them (as each domain registered), the unread count, marking read."""
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from board import registry
 from board.extensions import db
@@ -48,6 +51,31 @@ def recent(user_id: int, limit: int = LIST_SIZE) -> list[Notification]:
 def for_event(event_id: int, user_id: int) -> list[Notification]:
     stmt = select(Notification).where(Notification.event_id == event_id, Notification.user_id == user_id)
     return list(db.session.scalars(stmt.order_by(Notification.id)))
+
+
+def for_events(event_ids: set[int], user_ids: set[int]) -> dict[tuple[int, int], list[Notification]]:
+    """for_event for many (event, resident) pairs in one statement, by pair. As an alert shows them: the
+    card's title and the actor's name, neither the card's author nor anyone's memberships."""
+    stmt = (
+        select(Notification)
+        .where(Notification.event_id.in_(event_ids), Notification.user_id.in_(user_ids))
+        .order_by(Notification.id)
+        .options(joinedload(Notification.card).lazyload("*"), joinedload(Notification.actor).lazyload(User.memberships))
+    )
+    by_pair: dict[tuple[int, int], list[Notification]] = defaultdict(list)
+    for notification in db.session.scalars(stmt).unique():
+        by_pair[(notification.event_id, notification.user_id)].append(notification)
+    return by_pair
+
+
+def unread_counts(user_ids: set[int]) -> dict[int, int]:
+    """unread_count for many residents in one statement (one with none unread is not in it)."""
+    stmt = (
+        select(Notification.user_id, func.count(Notification.id))
+        .where(Notification.user_id.in_(user_ids), Notification.read_at.is_(None))
+        .group_by(Notification.user_id)
+    )
+    return dict(db.session.execute(stmt).all())
 
 
 def mark_read(user_id: int, ids: list[int] | None = None) -> int:
